@@ -1,0 +1,220 @@
+"""The records that flow through citecheck, one way:
+
+    Letter -> Reference -> Fetched -> PageMeta -> LinkVerdict + ClaimCheck -> Finding -> Report
+
+Every record is a frozen dataclass; derive new ones with ``dataclasses.replace``. This module
+imports nothing but the standard library so that every layer may depend on it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """A reference's verdict (SPEC "Statuses"); members are listed from worst to best."""
+
+    INVALID = "invalid"
+    PLACEHOLDER = "placeholder"
+    PRIVATE = "private"
+    BROKEN = "broken"
+    MISMATCHED = "mismatched"
+    BLOCKED = "blocked"
+    UNREACHABLE = "unreachable"
+    MOVED = "moved"
+    SKIPPED = "skipped"
+    OK = "ok"
+
+    @property
+    def severity(self) -> int:
+        """Larger is worse; used to pick "the worst that applies"."""
+        return len(_ORDER) - _ORDER.index(self)
+
+
+_ORDER = list(Status)
+
+DEFAULT_FAIL_ON = frozenset(
+    {Status.BROKEN, Status.MISMATCHED, Status.PLACEHOLDER, Status.PRIVATE, Status.INVALID}
+)
+
+
+class LetterFormat(StrEnum):
+    MARKDOWN = "markdown"
+    TEXT = "text"
+    HTML = "html"
+    DOCX = "docx"
+
+
+class LinkKind(StrEnum):
+    """The link's syntax in the letter."""
+
+    INLINE = "inline"
+    REFERENCE = "reference"
+    AUTOLINK = "autolink"
+    BARE = "bare"
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """One letter as read from disk or standard input.
+
+    ``text`` is the decoded source; a .docx letter keeps its bytes in ``data`` and ``text`` is empty.
+    """
+
+    path: str
+    format: LetterFormat
+    text: str
+    data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One link occurrence in a letter, with what the letter claims about it (SPEC "Reference model").
+
+    ``line`` and ``column`` are 1-based and point at the link's first character in the source.
+    """
+
+    letter: str
+    line: int
+    column: int
+    kind: LinkKind
+    footnote: str | None
+    text: str
+    url: str
+    cited_title: str | None = None
+    cited_date: str | None = None
+    cited_date_text: str | None = None
+
+
+class FetchError(StrEnum):
+    """Why a fetch produced no usable HTTP response; classify.py maps each to a status."""
+
+    NAME_NOT_FOUND = "name_not_found"  # DNS says the name does not exist
+    NO_NETWORK = "no_network"  # no route, no resolver: nothing could be decided
+    REFUSED = "refused"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    NETWORK = "network"  # other transient connection failures
+    PROTOCOL = "protocol"  # the server spoke something that is not HTTP
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    BAD_REDIRECT = "bad_redirect"  # Location missing, malformed or to an unsupported scheme
+    PRIVATE_ADDRESS = "private_address"  # the address guard stopped it (also after a redirect)
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One hop: the URL that answered and the redirect status it answered with."""
+
+    url: str
+    status: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What the network said about one URL.
+
+    ``body`` holds at most the per-URL cap (``truncated`` says whether more was sent) and is empty
+    when the record comes from the cache. ``headers`` are the final response's, names lower-cased.
+    """
+
+    url: str
+    final_url: str | None = None
+    http_status: int | None = None
+    reason: str | None = None
+    redirects: tuple[Redirect, ...] = ()
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    truncated: bool = False
+    error: FetchError | None = None
+    error_detail: str | None = None
+    elapsed_ms: int | None = None
+    attempts: int = 1
+
+    def header(self, name: str) -> str | None:
+        """The first value of a response header, or None."""
+        name = name.lower()
+        return next((value for key, value in self.headers if key == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What a page says about itself; each value keeps the signal it came from.
+
+    ``published`` is ISO ``YYYY-MM-DD`` (or coarser when the page is). ``title_candidates`` holds
+    every title the page offers (og:title, citation_title, ``<title>`` and its parts, ``<h1>``…)
+    so that a cited title can be matched against the best of them.
+    """
+
+    title: str | None = None
+    title_source: str | None = None
+    title_candidates: tuple[str, ...] = ()
+    published: str | None = None
+    date_source: str | None = None
+    site_name: str | None = None
+    canonical: str | None = None
+    lang: str | None = None
+    description: str | None = None
+    headings: tuple[str, ...] = ()
+    text_head: str = ""
+    anchors: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkVerdict:
+    """The verdict on a URL alone, before any letter's claims are weighed; cacheable per URL."""
+
+    status: Status
+    message: str
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCheck:
+    """How a page compares with what the letter claims about it (claims.py)."""
+
+    mismatched: bool = False
+    notes: tuple[str, ...] = ()
+    title_similarity: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A reference with its one status and the evidence for it."""
+
+    reference: Reference
+    status: Status
+    message: str
+    fetched: Fetched | None = None
+    meta: PageMeta | None = None
+    title_similarity: float | None = None
+    suggestion: str | None = None
+    from_cache: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LetterInfo:
+    path: str
+    format: LetterFormat
+    references: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The outcome of a run; ``findings`` is None for ``refs``, which fetches nothing."""
+
+    letters: tuple[LetterInfo, ...]
+    references: tuple[Reference, ...]
+    findings: tuple[Finding, ...] | None = None
+    notices: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict[str, int]:
+        """``{"total": n, <status>: count, …}`` for the statuses present, worst first."""
+        counts: dict[str, int] = {"total": len(self.references)}
+        if self.findings is not None:
+            present = Counter(finding.status for finding in self.findings)
+            counts.update((status.value, present[status]) for status in Status if present[status])
+        return counts
