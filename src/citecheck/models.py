@@ -60,7 +60,8 @@ class LinkKind(StrEnum):
 class Letter:
     """One letter as read from disk or standard input.
 
-    ``text`` is the decoded source; a .docx letter keeps its bytes in ``data`` and ``text`` is empty.
+    ``text`` is the decoded source. A .docx letter keeps its bytes in ``data``, and ``text`` is its
+    paragraphs one per line (body, then footnotes, then endnotes), so that ``line`` = paragraph number.
     """
 
     path: str
@@ -193,13 +194,20 @@ class Finding:
     title_similarity: float | None = None
     suggestion: str | None = None
     from_cache: bool = False
+    accessed: str | None = None  # ISO date the source was checked (the cache's date when reused)
 
 
 @dataclass(frozen=True, slots=True)
 class LetterInfo:
+    """A letter in the report; ``text`` is its source, where (line, column) point.
+
+    For a .docx letter ``text`` is one paragraph per line (body, then footnotes, then endnotes).
+    """
+
     path: str
     format: LetterFormat
     references: int
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
