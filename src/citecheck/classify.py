@@ -1,0 +1,216 @@
+"""Deciding a status from evidence (pure): Fetched + PageMeta -> LinkVerdict, then per reference.
+
+The URL-level verdict (``link_verdict``) depends only on what the server said, so it is computed
+once per URL and cached; the reference-level verdict (``finding``) adds what one letter claims.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from urllib.parse import unquote, urlsplit
+
+from citecheck.models import (
+    ClaimCheck,
+    Fetched,
+    FetchError,
+    Finding,
+    LinkVerdict,
+    PageMeta,
+    Reference,
+    Status,
+)
+from citecheck.urls import dedupe_key, split_fragment
+
+_ERROR_STATUS = {
+    FetchError.NAME_NOT_FOUND: (Status.BROKEN, "DNS: the name {host} does not exist"),
+    FetchError.NO_NETWORK: (Status.UNREACHABLE, "no network: could not look up {host}"),
+    FetchError.REFUSED: (Status.BROKEN, "connection refused by {host}"),
+    FetchError.TIMEOUT: (Status.UNREACHABLE, "timed out"),
+    FetchError.TLS: (Status.BROKEN, "TLS failure"),
+    FetchError.NETWORK: (Status.UNREACHABLE, "network error"),
+    FetchError.PROTOCOL: (Status.BROKEN, "the server's answer is not valid HTTP"),
+    FetchError.REDIRECT_LOOP: (Status.BROKEN, "redirect loop"),
+    FetchError.TOO_MANY_REDIRECTS: (Status.BROKEN, "too many redirects"),
+    FetchError.BAD_REDIRECT: (Status.BROKEN, "bad redirect"),
+    FetchError.PRIVATE_ADDRESS: (Status.PRIVATE, "not a public address"),
+}
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+_BLOCKING_CODES = frozenset({401, 403, 407, 429, 451, 999})
+
+# A 200 page that says it is not there. Matched against the title and main headings only:
+# body text mentions "not found" far too often in legitimate pages.
+_SOFT_404 = re.compile(
+    r"\b(?:404|page (?:was )?not found|not found|page (?:does not|doesn't) exist|no longer available"
+    r"|page introuvable|seite nicht gefunden|página no encontrada|pagina niet gevonden"
+    r"|pagina non trovata|página não encontrada|nothing (?:was )?found|error 404)\b",
+    re.IGNORECASE,
+)
+_LOGIN_PATH = re.compile(r"/(?:log-?in|sign-?in|signin|auth|sso|account/login|users?/sign_in)\b", re.I)
+_LOGIN_TITLE = re.compile(r"^\s*(?:log ?in|sign ?in|anmelden|connexion|iniciar sesión)\b", re.I)
+
+# Markers of anti-bot interstitials (Cloudflare, Akamai, Imperva/Incapsula, PerimeterX, DataDome,
+# Sucuri): a page a person would pass, so the source may well exist.
+_CHALLENGE_MARKERS = (
+    b"cf-chl-",
+    b"challenge-platform",
+    b"Just a moment...",
+    b"Attention Required! | Cloudflare",
+    b"_Incapsula_Resource",
+    b"px-captcha",
+    b"captcha-delivery.com",
+    b"datadome",
+    b"Sucuri WebSite Firewall",
+    b"Access Denied</title>",
+)
+
+
+def is_challenge(fetched: Fetched) -> bool:
+    """Whether the response is an anti-bot challenge rather than the page."""
+    if (fetched.header("cf-mitigated") or "").lower() == "challenge":
+        return True
+    head = fetched.body[:32_768]
+    return any(marker in head for marker in _CHALLENGE_MARKERS)
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def _status_line(fetched: Fetched) -> str:
+    reason = f" {fetched.reason}" if fetched.reason else ""
+    return f"{fetched.http_status}{reason}"
+
+
+def link_verdict(
+    fetched: Fetched, meta: PageMeta | None, accept: Collection[int] = ()
+) -> LinkVerdict:
+    """The status of a URL from the network's answer and the page's own metadata."""
+    if fetched.error is not None:
+        status, template = _ERROR_STATUS[fetched.error]
+        message = template.format(host=_host(fetched.final_url or fetched.url))
+        if fetched.error_detail:
+            message = f"{message}: {fetched.error_detail}"
+        if fetched.redirects:
+            message += f" (after {len(fetched.redirects)} redirect(s))"
+        return LinkVerdict(status, message)
+    code = fetched.http_status or 0
+    line = _status_line(fetched)
+    if code in accept:
+        return LinkVerdict(Status.OK, f"{line} (accepted by configuration)")
+    if code in _BLOCKING_CODES or is_challenge(fetched):
+        what = "a bot challenge" if is_challenge(fetched) else "access refused"
+        return LinkVerdict(Status.BLOCKED, f"{line}: {what}; a person should check it")
+    if code in (404, 410):
+        return LinkVerdict(Status.BROKEN, line)
+    if code >= 500:
+        retried = f" after {fetched.attempts} attempts" if fetched.attempts > 1 else ""
+        return LinkVerdict(Status.BROKEN, f"{line}{retried}")
+    if not 200 <= code < 300:
+        return LinkVerdict(Status.BROKEN, line)
+    soft = soft_404(fetched, meta)
+    if soft:
+        return LinkVerdict(Status.BROKEN, f"{line} but {soft}")
+    return _moved_or_ok(fetched, meta, line)
+
+
+def soft_404(fetched: Fetched, meta: PageMeta | None) -> str | None:
+    """Why a 200 answer is really a missing page, or None."""
+    if meta is not None:
+        for text in (meta.title, *meta.headings[:1]):
+            if text and len(text) < 120 and _SOFT_404.search(text):
+                return f"the page says {text.strip()!r}"
+    if fetched.redirects and fetched.final_url:
+        start, end = urlsplit(fetched.url), urlsplit(fetched.final_url)
+        if start.path.strip("/") and not end.path.strip("/") and not end.query:
+            return f"it redirects to the site's home page {fetched.final_url}"
+        title = meta.title if meta else None
+        if _LOGIN_PATH.search(end.path) or (title and _LOGIN_TITLE.match(title)):
+            return f"it redirects to a login page {fetched.final_url}"
+    return None
+
+
+def _same_address(a: str, b: str) -> bool:
+    """Equal but for scheme, a ``www.`` prefix, a trailing slash or the fragment."""
+
+    def key(url: str) -> str:
+        normal = dedupe_key(url)
+        normal = normal.split("://", 1)[-1].rstrip("/")
+        return normal.removeprefix("www.")
+
+    try:
+        return key(a) == key(b)
+    except ValueError:
+        return False
+
+
+def _moved_or_ok(fetched: Fetched, meta: PageMeta | None, line: str) -> LinkVerdict:
+    final = fetched.final_url or fetched.url
+    permanent = [hop for hop in fetched.redirects if hop.status in PERMANENT_REDIRECTS]
+    if permanent and not _same_address(fetched.url, final):
+        return LinkVerdict(
+            Status.MOVED, f"{permanent[0].status} permanent redirect to {final}", final
+        )
+    if meta and meta.canonical and not _same_address(meta.canonical, final):
+        canonical = meta.canonical
+        if urlsplit(canonical).scheme in ("http", "https"):
+            return LinkVerdict(Status.MOVED, f"{line}; the page names {canonical} as its address",
+                               canonical)
+    if fetched.redirects:
+        return LinkVerdict(Status.OK, f"{line} (redirects to {final})")
+    return LinkVerdict(Status.OK, line)
+
+
+def fragment_note(url: str, meta: PageMeta | None) -> str | None:
+    """A note when the URL's ``#fragment`` names no id or anchor on the page."""
+    _, fragment = split_fragment(url)
+    if not fragment or meta is None or not meta.anchors:
+        return None
+    # Single-page-app routes, text fragments and "top" are not element ids.
+    if fragment.startswith(("!", "/", ":~:")) or fragment.lower() == "top":
+        return None
+    if fragment in meta.anchors or unquote(fragment) in meta.anchors:
+        return None
+    return f"#{fragment} not found on the page"
+
+
+def finding(
+    reference: Reference,
+    verdict: LinkVerdict,
+    *,
+    fetched: Fetched | None = None,
+    meta: PageMeta | None = None,
+    claims: ClaimCheck | None = None,
+    from_cache: bool = False,
+    accessed: str | None = None,
+) -> Finding:
+    """One reference's finding: the URL's verdict, made worse by the letter's claims if need be."""
+    status, message = verdict.status, verdict.message
+    notes: list[str] = []
+    if claims is not None:
+        notes.extend(claims.notes)
+        if claims.mismatched and Status.MISMATCHED.severity > status.severity:
+            status = Status.MISMATCHED
+    if status in (Status.OK, Status.MOVED, Status.MISMATCHED):
+        note = fragment_note(reference.url, meta)
+        if note:
+            notes.append(note)
+    if notes:
+        message = "; ".join([*notes, message]) if status is Status.MISMATCHED else (
+            "; ".join([message, *notes])
+        )
+    return Finding(
+        reference=reference,
+        status=status,
+        message=message,
+        fetched=fetched,
+        meta=meta,
+        title_similarity=claims.title_similarity if claims else None,
+        suggestion=verdict.suggestion,
+        from_cache=from_cache,
+        accessed=accessed,
+    )

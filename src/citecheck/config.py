@@ -1,0 +1,280 @@
+"""Options: defaults, then ``[tool.citecheck]`` / ``citecheck.toml``, then command-line flags.
+
+Every setting has one name (the flag without ``--``, hyphens or underscores alike in files) and one
+converter that validates it; a bad value or an unknown key is a ``ConfigError`` naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from citecheck.claims import Thresholds
+from citecheck.errors import ConfigError
+from citecheck.models import DEFAULT_FAIL_ON, Status
+
+DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
+
+
+@dataclass(frozen=True, slots=True)
+class Remap:
+    pattern: re.Pattern[str]
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Everything a run needs to know, validated."""
+
+    format: str | None = None
+    output: Path | None = None
+    input_format: str | None = None
+    timeout: float = 10.0
+    max_concurrency: int = 64
+    per_host: int = 4
+    rate: float | None = None
+    retries: int = 2
+    exclude: tuple[re.Pattern[str], ...] = ()
+    include: tuple[re.Pattern[str], ...] = ()
+    remap: tuple[Remap, ...] = ()
+    header: tuple[tuple[str, str], ...] = ()
+    host_headers: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    user_agent: str | None = None
+    allow_private: bool = False
+    fail_on: frozenset[Status] = DEFAULT_FAIL_ON
+    accept: frozenset[int] = frozenset()
+    changed_since: str | None = None
+    verbose: bool = False
+    quiet: bool = False
+    cache: bool = True
+    cache_path: Path | None = None
+    max_age: float = 86_400.0
+    refresh: bool = False
+    offline: bool = False
+    suggest_archive: bool = False
+    archive_endpoint: str = DEFAULT_ARCHIVE_ENDPOINT
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+def _positive_number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{key}: expected a positive number, got {value!r}")
+    return float(value)
+
+
+def _count(key: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{key}: expected a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _text(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{key}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def _strings(key: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key}: expected a string or a list of strings, got {value!r}")
+    return list(value)
+
+
+def _regexes(key: str, value: Any) -> tuple[re.Pattern[str], ...]:
+    patterns = []
+    for text in _strings(key, value):
+        try:
+            patterns.append(re.compile(text))
+        except re.error as exc:
+            raise ConfigError(f"{key}: bad regular expression {text!r} ({exc})") from exc
+    return tuple(patterns)
+
+
+def _remaps(key: str, value: Any) -> tuple[Remap, ...]:
+    remaps = []
+    for text in _strings(key, value):
+        pattern, sep, replacement = text.strip().partition(" ")
+        if not sep or not replacement.strip():
+            raise ConfigError(f"{key}: expected 'REGEX REPLACEMENT', got {text!r}")
+        remaps.append(Remap(_regexes(key, pattern)[0], replacement.strip()))
+    return tuple(remaps)
+
+
+def _header_pair(key: str, text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name.strip()):
+        raise ConfigError(f"{key}: expected 'Name: value', got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _headers(key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(_header_pair(key, text) for text in _strings(key, value))
+
+
+def _host_headers(key: str, value: Any) -> dict[str, tuple[tuple[str, str], ...]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table of host = ['Name: value', …]")
+    return {host.lower(): _headers(f"{key}.{host}", v) for host, v in value.items()}
+
+
+def _statuses(key: str, value: Any) -> frozenset[Status]:
+    items = [s.strip() for text in _strings(key, value) for s in text.split(",") if s.strip()]
+    try:
+        return frozenset(Status(item) for item in items)
+    except ValueError as exc:
+        known = ", ".join(s.value for s in Status)
+        raise ConfigError(f"{key}: unknown status in {items!r} (known: {known})") from exc
+
+
+def _codes(key: str, value: Any) -> frozenset[int]:
+    items = value if isinstance(value, list) else [value]
+    codes = set()
+    for item in items:
+        for part in str(item).split(","):
+            if not part.strip().isdigit() or not 100 <= int(part) <= 999:
+                raise ConfigError(f"{key}: expected HTTP status codes, got {part.strip()!r}")
+            codes.add(int(part))
+    return frozenset(codes)
+
+
+def _rate(key: str, value: Any) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*s)?\s*", str(value))
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigError(f"{key}: expected requests per second such as '10/s', got {value!r}")
+    return float(match.group(1))
+
+
+def _age(key: str, value: Any) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", str(value))
+    if not match:
+        raise ConfigError(f"{key}: expected an age such as 30m, 12h, 1d or 2w, got {value!r}")
+    unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}[match.group(2)]
+    return float(match.group(1)) * unit
+
+
+def _choice(*choices: str) -> Callable[[str, Any], str]:
+    def convert(key: str, value: Any) -> str:
+        if value not in choices:
+            raise ConfigError(f"{key}: expected one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    return convert
+
+
+def _path(key: str, value: Any) -> Path:
+    return Path(_text(key, value)).expanduser()
+
+
+def _thresholds(key: str, value: Any) -> Thresholds:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table of thresholds")
+    known = {f.name: f for f in fields(Thresholds)}
+    values = {}
+    for name, raw in value.items():
+        attr = name.replace("-", "_")
+        if attr not in known:
+            raise ConfigError(f"{key}.{name}: unknown threshold (known: {', '.join(known)})")
+        default = getattr(Thresholds(), attr)
+        if isinstance(default, int) and not isinstance(default, bool):
+            values[attr] = _count(f"{key}.{name}", raw, minimum=0)
+        else:
+            values[attr] = _positive_number(f"{key}.{name}", raw)
+    return replace(Thresholds(), **values)
+
+
+OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html")
+
+CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
+    "format": _choice(*OUTPUT_FORMATS),
+    "output": _path,
+    "input_format": _choice("md", "txt", "html"),
+    "timeout": _positive_number,
+    "max_concurrency": _count,
+    "per_host": _count,
+    "rate": _rate,
+    "retries": lambda key, value: _count(key, value, minimum=0),
+    "exclude": _regexes,
+    "include": _regexes,
+    "remap": _remaps,
+    "header": _headers,
+    "host_headers": _host_headers,
+    "user_agent": _text,
+    "allow_private": _bool,
+    "fail_on": _statuses,
+    "accept": _codes,
+    "changed_since": _text,
+    "verbose": _bool,
+    "quiet": _bool,
+    "cache": _bool,
+    "cache_path": _path,
+    "max_age": _age,
+    "refresh": _bool,
+    "offline": _bool,
+    "suggest_archive": _bool,
+    "archive_endpoint": _text,
+    "thresholds": _thresholds,
+}
+# Keys that name a place relative to the configuration file, not to the current folder.
+_PATH_KEYS = frozenset({"output", "cache_path"})
+
+
+def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest ``citecheck.toml``, or ``pyproject.toml`` with ``[tool.citecheck]``, upwards."""
+    for folder in (start, *start.parents):
+        own = folder / "citecheck.toml"
+        if own.is_file():
+            return own, _load(own)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _load(pyproject).get("tool", {}).get("citecheck")
+            if table is not None:
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{pyproject}: [tool.citecheck] must be a table")
+                return pyproject, table
+    return None
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def build_options(flags: Mapping[str, Any], *, cwd: Path | None = None) -> Options:
+    """Options from the configuration file found from ``cwd`` upwards, overridden by ``flags``.
+
+    ``flags`` holds only what the user set on the command line (None values are ignored).
+    """
+    values: dict[str, Any] = {}
+    found = find_config(cwd or Path.cwd())
+    if found:
+        source, table = found
+        for raw_key, raw in table.items():
+            key = raw_key.replace("-", "_")
+            if key not in CONVERTERS:
+                raise ConfigError(f"{source}: unknown key {raw_key!r}")
+            value = CONVERTERS[key](f"{source.name}: {raw_key}", raw)
+            if key in _PATH_KEYS:
+                value = source.parent / value
+            values[key] = value
+    for key, raw in flags.items():
+        if raw is None or (isinstance(raw, list | tuple) and not raw):
+            continue
+        values[key] = CONVERTERS[key](f"--{key.replace('_', '-')}", raw)
+    if values.get("verbose") and values.get("quiet"):
+        raise ConfigError("--verbose and --quiet: choose one")
+    return Options(**values)

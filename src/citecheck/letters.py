@@ -1,0 +1,133 @@
+"""Finding and reading letters: paths, folders and standard input -> ``Letter`` records."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from citecheck.errors import InputError
+from citecheck.models import Letter, LetterFormat
+
+FORMAT_BY_SUFFIX = {
+    ".md": LetterFormat.MARKDOWN,
+    ".markdown": LetterFormat.MARKDOWN,
+    ".txt": LetterFormat.TEXT,
+    ".html": LetterFormat.HTML,
+    ".htm": LetterFormat.HTML,
+    ".docx": LetterFormat.DOCX,
+}
+INPUT_FORMATS = {"md": LetterFormat.MARKDOWN, "txt": LetterFormat.TEXT, "html": LetterFormat.HTML}
+MAX_LETTER_BYTES = 100 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Text of a letter: BOM first, then UTF-8, then a detected legacy encoding.
+
+    Newlines are normalised to ``\\n`` so that line numbers match what editors show.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _newlines(data.decode(encoding))
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}: not valid {encoding.upper()} ({exc.reason})") from exc
+    if b"\x00" in data:
+        raise InputError(f"{name}: looks like a binary file, not a letter")
+    try:
+        return _newlines(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only legacy-encoded letters pay for the import
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{name}: cannot tell the text encoding (is it a binary file?)")
+    return _newlines(str(best))
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_letter(path: Path, display: str, fmt: LetterFormat) -> Letter:
+    """One letter from disk; every failure is an ``InputError`` naming the file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_LETTER_BYTES:
+            raise InputError(f"{display}: {size:,} bytes is too large for a letter")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{display}: cannot read ({exc.strerror or exc})") from exc
+    return letter_from_bytes(data, display, fmt)
+
+
+def letter_from_bytes(data: bytes, display: str, fmt: LetterFormat) -> Letter:
+    """A ``Letter`` from its raw bytes."""
+    if fmt is LetterFormat.DOCX:
+        from citecheck.parse.docx import read_docx
+
+        return Letter(display, fmt, read_docx(data), data)
+    return Letter(display, fmt, decode(data, display))
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Letter files under ``root``, sorted, following symlinks but never around a loop."""
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        stat = os.stat(folder)
+        if (stat.st_dev, stat.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if Path(name).suffix.lower() in FORMAT_BY_SUFFIX and not name.startswith((".", "~$")):
+                yield Path(folder, name)
+
+
+def _display(path: Path) -> str:
+    return path.as_posix()
+
+
+def collect(
+    paths: Sequence[str], *, input_format: str | None = None, stdin: bytes | None = None
+) -> list[Letter]:
+    """Every letter named by ``paths`` (files, folders recursively, ``-`` for ``stdin``)."""
+    letters: list[Letter] = []
+    for arg in paths:
+        if arg == "-":
+            fmt = INPUT_FORMATS.get(input_format or "md")
+            if fmt is None:
+                raise InputError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}")
+            letters.append(letter_from_bytes(stdin or b"", "<stdin>", fmt))
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            found = [read_letter(p, _display(p), _format(p)) for p in _walk(path)]
+            if not found:
+                suffixes = " ".join(FORMAT_BY_SUFFIX)
+                raise InputError(f"{arg}: no letters in this folder (looked for {suffixes})")
+            letters.extend(found)
+        elif path.exists():
+            letters.append(read_letter(path, arg, _format(path)))
+        else:
+            raise InputError(f"{arg}: no such file or folder")
+    return letters
+
+
+def _format(path: Path) -> LetterFormat:
+    fmt = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        known = " ".join(FORMAT_BY_SUFFIX)
+        raise InputError(f"{path}: unknown kind of letter {path.suffix!r} (known: {known})")
+    return fmt

@@ -1,0 +1,356 @@
+"""Orchestration: letters -> references -> (cache | fetch) -> metadata -> verdicts -> Report.
+
+Everything that can be decided without the network (placeholders, schemes, exclusions, the cache)
+is decided first; each distinct URL is then fetched once however often the letters cite it.
+The core never touches the terminal: progress goes through the ``on_progress`` callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from citecheck import classify
+from citecheck.models import (
+    Fetched,
+    FetchError,
+    Finding,
+    Letter,
+    LetterInfo,
+    LinkVerdict,
+    PageMeta,
+    Reference,
+    Report,
+    Status,
+)
+from citecheck.parse import extract
+from citecheck.urls import dedupe_key, precheck, split_fragment
+
+if TYPE_CHECKING:
+    from citecheck.cache import CacheEntry, ResultCache
+    from citecheck.config import Options
+    from citecheck.fetch import Fetcher
+    from citecheck.resolve import Resolver
+
+ProgressCallback = Callable[[int, int], None]  # (URLs done, URLs to fetch)
+
+NO_NETWORK_NOTICE = (
+    "NO NETWORK: {count} link(s) could not be checked because this machine cannot reach the "
+    "network; they are marked unreachable, not broken."
+)
+
+
+def list_references(letters: Sequence[Letter]) -> Report:
+    """The references of ``letters``, in order, with no network at all."""
+    infos, references = [], []
+    for letter in letters:
+        found = extract(letter)
+        infos.append(LetterInfo(letter.path, letter.format, len(found), letter.text))
+        references.extend(found)
+    return Report(tuple(infos), tuple(references))
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What is known about one distinct URL."""
+
+    fetched: Fetched | None
+    meta: PageMeta | None
+    verdict: LinkVerdict
+    from_cache: bool
+    checked_at: float
+
+
+def run_check(
+    letters: Sequence[Letter],
+    options: Options,
+    *,
+    on_progress: ProgressCallback | None = None,
+    resolver: Resolver | None = None,
+) -> Report:
+    """Check every reference of ``letters`` (blocking wrapper around ``check``)."""
+    return asyncio.run(check(letters, options, on_progress=on_progress, resolver=resolver))
+
+
+async def check(
+    letters: Sequence[Letter],
+    options: Options,
+    *,
+    on_progress: ProgressCallback | None = None,
+    resolver: Resolver | None = None,
+) -> Report:
+    """Check every reference of ``letters`` and return the Report."""
+    listed = list_references(letters)
+    decided: dict[int, LinkVerdict] = {}
+    targets: dict[int, str] = {}
+    wanted: dict[str, str] = {}  # dedupe key -> URL to fetch
+    for index, reference in enumerate(listed.references):
+        verdict = _decide_offline(reference.url, options)
+        if verdict is not None:
+            decided[index] = verdict
+            continue
+        target = _remap(reference.url, options)
+        remapped = precheck(target) if target != reference.url else None
+        if remapped is not None:
+            decided[index] = replace(remapped, message=f"after --remap: {remapped.message}")
+            continue
+        base, _ = split_fragment(target)
+        key = dedupe_key(base)
+        targets[index] = key
+        wanted.setdefault(key, base)
+
+    outcomes = await _outcomes(wanted, options, on_progress, resolver)
+    findings = _findings(listed.references, decided, targets, outcomes, options)
+    if options.suggest_archive:
+        findings = await _with_archive_suggestions(findings, options, resolver)
+    offline = sum(
+        1
+        for outcome in outcomes.values()
+        if outcome.fetched is not None and outcome.fetched.error is FetchError.NO_NETWORK
+    )
+    notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
+    return replace(listed, findings=tuple(findings), notices=notices)
+
+
+def _decide_offline(url: str, options: Options) -> LinkVerdict | None:
+    """The verdict settled before any request: placeholders, schemes, configuration."""
+    verdict = precheck(url)
+    if verdict is not None:
+        return verdict
+    if any(pattern.search(url) for pattern in options.exclude):
+        return LinkVerdict(Status.SKIPPED, "excluded by --exclude")
+    if options.include and not any(pattern.search(url) for pattern in options.include):
+        return LinkVerdict(Status.SKIPPED, "not matched by --include")
+    return None
+
+
+def _remap(url: str, options: Options) -> str:
+    for remap in options.remap:
+        if remap.pattern.search(url):
+            return remap.pattern.sub(remap.replacement, url, count=1)
+    return url
+
+
+def _fetch_options(options: Options) -> object:
+    from citecheck.fetch import FetchOptions
+
+    extra = {"user_agent": options.user_agent} if options.user_agent else {}
+    return FetchOptions(
+        timeout=options.timeout,
+        deadline=max(options.timeout * 3, options.timeout + 5),
+        retries=options.retries,
+        max_concurrency=options.max_concurrency,
+        per_host=options.per_host,
+        rate=options.rate,
+        headers=options.header,
+        allow_private=options.allow_private,
+        **extra,
+    )
+
+
+async def _outcomes(
+    wanted: dict[str, str],
+    options: Options,
+    on_progress: ProgressCallback | None,
+    resolver: Resolver | None,
+) -> dict[str, _Outcome]:
+    """An outcome for every wanted URL: from the cache where fresh, else from the network."""
+    from citecheck.cache import ResultCache, default_cache_path
+
+    now = time.time()
+    cache = (
+        ResultCache(options.cache_path or default_cache_path())
+        if options.cache or options.offline
+        else None
+    )
+    try:
+        entries = cache.get_many(wanted) if cache is not None else {}
+        outcomes, stale = _from_cache(wanted, entries, options, now)
+        if stale:
+            fresh = await _fetch_all(stale, entries, options, on_progress, resolver)
+            outcomes.update(fresh)
+            if cache is not None:
+                cache.put_many(_entry(key, outcome) for key, outcome in fresh.items())
+        return outcomes
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _from_cache(
+    wanted: dict[str, str], entries: dict[str, CacheEntry], options: Options, now: float
+) -> tuple[dict[str, _Outcome], dict[str, str]]:
+    """Split the wanted URLs into answered-by-cache and still-to-fetch."""
+    from citecheck.cache import is_fresh
+
+    outcomes: dict[str, _Outcome] = {}
+    stale: dict[str, str] = {}
+    for key, url in wanted.items():
+        entry = entries.get(key)
+        usable = entry is not None and not options.refresh
+        if usable and entry and (options.offline or is_fresh(entry, now=now, max_age=options.max_age)):
+            outcomes[key] = _Outcome(entry.fetched, entry.meta, entry.verdict, True,
+                                     entry.checked_at)
+        elif options.offline:
+            outcomes[key] = _Outcome(
+                None, None, LinkVerdict(Status.UNREACHABLE, "not in cache (--offline)"), False, now
+            )
+        else:
+            stale[key] = url
+    return outcomes, stale
+
+
+def _entry(key: str, outcome: _Outcome) -> CacheEntry:
+    from citecheck.cache import CacheEntry
+
+    fetched = outcome.fetched or Fetched(url=key)
+    return CacheEntry(
+        key=key,
+        fetched=replace(fetched, body=b""),
+        meta=outcome.meta,
+        verdict=outcome.verdict,
+        checked_at=outcome.checked_at,
+        etag=fetched.header("etag"),
+        last_modified=fetched.header("last-modified"),
+    )
+
+
+async def _fetch_all(
+    stale: dict[str, str],
+    entries: dict[str, CacheEntry],
+    options: Options,
+    on_progress: ProgressCallback | None,
+    resolver: Resolver | None,
+) -> dict[str, _Outcome]:
+    from citecheck.fetch import Fetcher
+
+    total, done = len(stale), 0
+    if on_progress:
+        on_progress(0, total)
+
+    async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
+        nonlocal done
+        outcome = await _fetch_one(fetcher, url, entries.get(key) if not options.refresh else None,
+                                   options)
+        done += 1
+        if on_progress:
+            on_progress(done, total)
+        return key, outcome
+
+    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:  # type: ignore[arg-type]
+        results = await asyncio.gather(*(one(fetcher, key, url) for key, url in stale.items()))
+    return dict(results)
+
+
+async def _fetch_one(
+    fetcher: Fetcher, url: str, entry: CacheEntry | None, options: Options
+) -> _Outcome:
+    validators = {}
+    if entry is not None and entry.verdict.status in (Status.OK, Status.MOVED):
+        if entry.etag:
+            validators["If-None-Match"] = entry.etag
+        if entry.last_modified:
+            validators["If-Modified-Since"] = entry.last_modified
+    fetched = await fetcher.fetch(url, validators=validators or None)
+    now = time.time()
+    if fetched.http_status == 304 and entry is not None:
+        # Revalidated: the stored page still holds; keep its metadata and verdict.
+        return _Outcome(entry.fetched, entry.meta, entry.verdict, False, now)
+    meta = _page_meta(fetched)
+    return _Outcome(fetched, meta, classify.link_verdict(fetched, meta, options.accept), False, now)
+
+
+def _page_meta(fetched: Fetched) -> PageMeta | None:
+    if fetched.error is not None or not fetched.body:
+        return None
+    if not 200 <= (fetched.http_status or 0) < 300:
+        return None
+    from citecheck import meta
+
+    charset = _charset(fetched.header("content-type"))
+    return meta.extract(
+        fetched.body, fetched.content_type, fetched.final_url or fetched.url, charset=charset
+    )
+
+
+def _charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def _findings(
+    references: Sequence[Reference],
+    decided: dict[int, LinkVerdict],
+    targets: dict[int, str],
+    outcomes: dict[str, _Outcome],
+    options: Options,
+) -> list[Finding]:
+    from citecheck.claims import check as check_claims
+
+    today = date.today().isoformat()
+    findings = []
+    for index, reference in enumerate(references):
+        if index in decided:
+            findings.append(classify.finding(reference, decided[index]))
+            continue
+        outcome = outcomes[targets[index]]
+        claims = None
+        if outcome.meta is not None and outcome.verdict.status in (Status.OK, Status.MOVED):
+            claims = check_claims(reference, outcome.meta, options.thresholds)
+        accessed = (
+            datetime.fromtimestamp(outcome.checked_at, UTC).date().isoformat()
+            if outcome.from_cache
+            else today
+        )
+        findings.append(
+            classify.finding(
+                reference,
+                outcome.verdict,
+                fetched=outcome.fetched,
+                meta=outcome.meta,
+                claims=claims,
+                from_cache=outcome.from_cache,
+                accessed=accessed,
+            )
+        )
+    return findings
+
+
+async def _with_archive_suggestions(
+    findings: list[Finding], options: Options, resolver: Resolver | None
+) -> list[Finding]:
+    """Archived copies near the cited date for broken and moved references."""
+    from citecheck.archive import ArchiveClient
+    from citecheck.fetch import Fetcher
+
+    wanted = [i for i, f in enumerate(findings) if f.status in (Status.BROKEN, Status.MOVED)]
+    if not wanted:
+        return findings
+    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:  # type: ignore[arg-type]
+        client = ArchiveClient(fetcher, options.archive_endpoint)
+        snapshots = await asyncio.gather(
+            *(
+                client.suggest(findings[i].reference.url, findings[i].reference.cited_date,
+                               today=date.today())
+                for i in wanted
+            )
+        )
+    result = list(findings)
+    for index, snapshot in zip(wanted, snapshots, strict=True):
+        if snapshot is None:
+            continue
+        found = result[index]
+        if found.status is Status.BROKEN or found.suggestion is None:
+            result[index] = replace(found, suggestion=snapshot)
+        else:
+            result[index] = replace(found, message=f"{found.message}; archived copy: {snapshot}")
+    return result

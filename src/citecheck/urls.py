@@ -1,0 +1,120 @@
+"""URL logic that needs no network: pre-checks, dedupe keys, masking (all pure)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from citecheck.models import LinkVerdict, Status
+
+# What editors leave behind before the real link is known. Compared case-insensitively after
+# stripping whitespace; example.com and friends are reserved for documentation (RFC 2606).
+_PLACEHOLDER_TEXTS = frozenset(
+    {"", "#", "about:blank", "todo", "tbd", "tbc", "xxx", "fixme", "url", "link", "...", "…",
+     "http://", "https://", "javascript:void(0)", "javascript:void(0);", "javascript:;"}
+)
+_EXAMPLE_HOST = re.compile(r"^(?:[\w-]+\.)*example\.(?:com|org|net|edu)$|^example$", re.IGNORECASE)
+_FETCHED_SCHEMES = frozenset({"http", "https"})
+_SYNTAX_ONLY = {
+    "mailto": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    "tel": re.compile(r"^\+?[\d\-. ()/]{3,}$"),
+}
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_HOST = re.compile(r"^[A-Za-z0-9\-._~%!$&'()*+,;=\u0080-\U0010ffff]+$|^\[[0-9A-Fa-f:.]+\]$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def placeholder_reason(url: str) -> str | None:
+    """Why ``url`` looks like a link that was never filled in, or None."""
+    text = url.strip()
+    if text.lower() in _PLACEHOLDER_TEXTS:
+        return f"placeholder link {text!r}" if text else "empty link"
+    if text.upper().strip("#[]<>()") in {"TODO", "TBD", "TBC", "XXX", "FIXME", "LINK", "URL"}:
+        return f"placeholder link {text!r}"
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return None
+    if _EXAMPLE_HOST.match(host):
+        return f"placeholder link: {host} is reserved for examples"
+    return None
+
+
+def precheck(url: str) -> LinkVerdict | None:
+    """The verdict that needs no network (placeholder, invalid, skipped), or None to fetch ``url``."""
+    reason = placeholder_reason(url)
+    if reason:
+        return LinkVerdict(Status.PLACEHOLDER, reason)
+    text = url.strip()
+    if text.startswith("#"):
+        return LinkVerdict(Status.SKIPPED, "link within the letter")
+    match = _SCHEME.match(text)
+    if not match:
+        return LinkVerdict(Status.INVALID, "not an absolute URL: readers have no page to resolve it")
+    scheme = match.group(1).lower()
+    rest = text[match.end() :]
+    if scheme in _SYNTAX_ONLY:
+        address = rest.split("?", 1)[0]
+        if _SYNTAX_ONLY[scheme].match(address):
+            return LinkVerdict(Status.SKIPPED, f"{scheme}: links are only syntax-checked")
+        return LinkVerdict(Status.INVALID, f"malformed {scheme}: address {address!r}")
+    if scheme not in _FETCHED_SCHEMES:
+        return LinkVerdict(Status.INVALID, f"unsupported scheme {scheme!r}")
+    problem = http_syntax_problem(text)
+    if problem:
+        return LinkVerdict(Status.INVALID, problem)
+    return None
+
+
+def http_syntax_problem(url: str) -> str | None:
+    """What makes an http(s) URL unusable (no host, bad port, spaces…), or None."""
+    if any(ch.isspace() for ch in url.strip()):
+        return "URL contains whitespace"
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        return f"malformed URL: {exc}"
+    if not parts.hostname:
+        return "URL has no host"
+    host = parts.netloc.rsplit("@", 1)[-1]
+    if port is not None:
+        host = host.rsplit(":", 1)[0]
+    if not host or not _HOST.match(host) or ".." in host:
+        return f"malformed host {host!r}"
+    return None
+
+
+def split_fragment(url: str) -> tuple[str, str | None]:
+    """``url`` without its ``#fragment``, and the fragment (None when there is none)."""
+    base, sep, fragment = url.partition("#")
+    return base, (fragment if sep and fragment else None)
+
+
+def dedupe_key(url: str) -> str:
+    """The key under which equal URLs are fetched once: scheme and host lower-cased, default port
+    and fragment dropped, an empty path made ``/``. Path and query are kept as written, since
+    servers may treat their case and order as meaningful."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host.lower()
+    except UnicodeError:
+        host = host.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit(SplitResult(scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*://)([^/?#@]*)@")
+
+
+def mask_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``, for every output and export."""
+    return _USERINFO.sub(r"\1***@", url, count=1)

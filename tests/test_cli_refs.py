@@ -1,0 +1,185 @@
+"""`citecheck refs` through the real entry point: the seed letter, formats, and bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from conftest import SEED, validate_report
+
+# (line, column, anchor text) of every link in the seed letter, counted by hand in the file.
+SEED_LINKS = [
+    (17, 146, "arbitrary detention"),
+    (17, 172, "forced assimilation"),
+    (17, 198, "forced labour"),
+    (17, 221, "torture"),
+    (17, 246, "transnational repression"),
+    (19, 461, "refuse"),
+    (19, 595, "norms"),
+    (19, 635, "institutions"),
+    (21, 14, "considers"),
+    (25, 7, "Joint NGO letter ahead of EU-China Summit"),
+    (25, 69, "NGOs call for suspension of EU-China human rights dialogue as government continues "
+             "assault on human rights at home and abroad"),
+    (25, 215, "NGOs urge European Council to keep human rights at the core of EU relations with "
+              "China"),
+    (25, 322, "The EU must double down on human rights in its relations with China"),
+    (27, 191, "statement"),
+    (28, 49, "resolution"),
+    (28, 240, "rights of Tibetans, Uyghurs and other ethnic groups"),
+    (29, 183, "40 Uyghurs deported from Thailand to China"),
+    (30, 99, "UN Office of the High Commissioner for Human Rights"),
+    (30, 164, "UN Working Group on Arbitrary Detention"),
+    (37, 128, "China's low-rights economic model"),
+]
+FOOTNOTE_DATES = ["2025-07-17", "2024-06-13", "2023-06-12", "2023-05-05"]
+
+
+def test_seed_letter_json(cli) -> None:
+    result = cli("refs", SEED.parent, "--format", "json")
+    assert result.code == 0, result.err
+    document = result.json()
+    validate_report(document)
+    refs = document["references"]
+    assert [(r["line"], r["column"], r["text"]) for r in refs] == SEED_LINKS
+    assert all(r["url"] == "#" and r["kind"] == "inline" for r in refs)
+    footnoted = [r for r in refs if r["footnote"] is not None]
+    assert [r["footnote"] for r in footnoted] == ["1"] * 4
+    assert [r["cited_title"] for r in footnoted] == [text for _, _, text in SEED_LINKS[9:13]]
+    assert [r["cited_date"] for r in footnoted] == FOOTNOTE_DATES
+    assert [r["cited_date_text"] for r in footnoted] == [
+        "17 July 2025", "13 June 2024", "12 June 2023", "5 May 2023"
+    ]
+    prose = [r for r in refs if r["footnote"] is None]
+    assert len(prose) == 16
+    assert all(r["cited_title"] is None and r["cited_date"] is None for r in prose)
+    assert document["summary"] == {"total": 20}
+    assert document["letters"] == [
+        {"path": f"{SEED.parent}/{SEED.name}", "format": "text", "references": 20}
+    ]
+
+
+def test_seed_letter_is_untouched(cli) -> None:
+    before = SEED.read_bytes()
+    cli("refs", SEED, "--format", "csv")
+    assert SEED.read_bytes() == before
+
+
+def test_csv_has_one_row_per_reference(cli) -> None:
+    result = cli("refs", SEED, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    assert len(rows) == 20
+    assert rows[9]["cited_date"] == "2025-07-17" and rows[9]["footnote"] == "1"
+    assert rows[0]["cited_title"] == ""
+
+
+def test_rich_table_lists_references(cli) -> None:
+    result = cli("refs", SEED)
+    assert result.code == 0
+    assert "arbitrary detention" in result.out
+    assert "20 references in 1 letter" in result.out
+
+
+def test_output_file_written_atomically(cli, tmp_path: Path) -> None:
+    target = tmp_path / "refs.json"
+    target.write_text("old")
+    result = cli("refs", SEED, "--format", "json", "--output", target)
+    assert result.code == 0
+    validate_report(json.loads(target.read_text()))
+    assert [p.name for p in tmp_path.iterdir()] == ["refs.json"]  # no temp file left behind
+    assert "20 references" in result.out
+
+
+def test_standard_input(cli) -> None:
+    letter = b"See [the report](https://ngo.test/report) and <https://un.test/doc>.\n"
+    result = cli("refs", "-", "--input-format", "md", "--format", "json", stdin=letter)
+    assert result.code == 0, result.err
+    refs = result.json()["references"]
+    assert [(r["letter"], r["column"], r["kind"]) for r in refs] == [
+        ("<stdin>", 5, "inline"), ("<stdin>", 44, "autolink")
+    ]
+
+
+def _one_line_error(result, *needles: str) -> None:
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    for needle in needles:
+        assert needle in result.err
+
+
+def test_missing_path(cli, tmp_path: Path) -> None:
+    _one_line_error(cli("refs", tmp_path / "nope.md"), "nope.md", "no such file")
+
+
+def test_folder_without_letters(cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    _one_line_error(cli("refs", tmp_path), "no letters")
+
+
+def test_unknown_extension(cli, tmp_path: Path) -> None:
+    path = tmp_path / "letter.odt"
+    path.write_text("x")
+    _one_line_error(cli("refs", path), "letter.odt", "unknown kind")
+
+
+def test_binary_file(cli, tmp_path: Path) -> None:
+    path = tmp_path / "letter.md"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    _one_line_error(cli("refs", path), "letter.md", "binary")
+
+
+def test_unreadable_file(cli, tmp_path: Path) -> None:
+    path = tmp_path / "letter.md"
+    path.write_text("[a](https://ngo.test/)")
+    path.chmod(0)
+    try:
+        result = cli("refs", path)
+        if result.code == 0:  # root reads anything; nothing to test then
+            return
+        _one_line_error(result, "letter.md", "cannot read")
+    finally:
+        path.chmod(0o644)
+
+
+def test_bad_option_value(cli) -> None:
+    _one_line_error(cli("refs", SEED, "--format", "yaml"), "--format")
+
+
+def test_encodings(cli, tmp_path: Path) -> None:
+    text = "Überblick: [Menschenrechte – Bericht](https://ngo.test/bericht)\n"
+    variants = {
+        "utf8.md": text.encode("utf-8"),
+        "bom.md": b"\xef\xbb\xbf" + text.encode("utf-8"),
+        "utf16.md": text.encode("utf-16"),
+        "latin.md": ("Un rapport très détaillé sur la détention arbitraire. " * 3
+                     + "[Rapport annuel](https://ngo.test/rapport)\n").encode("cp1252"),
+    }
+    for name, data in variants.items():
+        (tmp_path / name).write_bytes(data)
+    result = cli("refs", tmp_path, "--format", "json")
+    assert result.code == 0, result.err
+    by_letter = {Path(r["letter"]).name: r for r in result.json()["references"]}
+    assert by_letter["utf8.md"]["text"] == "Menschenrechte – Bericht"
+    assert by_letter["bom.md"]["column"] == 13
+    assert by_letter["utf16.md"]["text"] == "Menschenrechte – Bericht"
+    assert by_letter["latin.md"]["text"] == "Rapport annuel"
+
+
+def test_every_command_and_option_has_help(cli) -> None:
+    import click
+    import typer
+
+    from citecheck.cli import app
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    for name, command in group.commands.items():
+        assert command.help, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts}"
+        result = cli(name, "--help")
+        assert result.code == 0 and "Usage" in result.out
