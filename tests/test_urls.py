@@ -1,0 +1,73 @@
+"""Pure URL logic: placeholders, invalid links, dedupe keys, masking."""
+
+from __future__ import annotations
+
+import pytest
+
+from citecheck.models import Status
+from citecheck.urls import dedupe_key, mask_credentials, precheck, split_fragment
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["#", "", "  ", "about:blank", "http://example.com", "https://www.example.org/report",
+     "TODO", "tbd", "XXX", "[TODO]", "javascript:void(0)", "https://"],
+)
+def test_placeholders(url: str) -> None:
+    verdict = precheck(url)
+    assert verdict is not None and verdict.status is Status.PLACEHOLDER
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("report.pdf", "not an absolute URL"),
+        ("ftp://files.ngo.test/x", "unsupported scheme"),
+        ("https://ngo.test:99999/", "malformed"),
+        ("https:///path-only", "no host"),
+        ("https://ngo test/", "whitespace"),
+        ("mailto:nobody", "malformed mailto"),
+        ("javascript:alert(1)", "unsupported scheme"),
+    ],
+)
+def test_invalid(url: str, why: str) -> None:
+    verdict = precheck(url)
+    assert verdict is not None and verdict.status is Status.INVALID
+    assert why in verdict.message
+
+
+@pytest.mark.parametrize("url", ["mailto:press@ngo.test", "tel:+32 2 123 45 67", "#section-2"])
+def test_skipped(url: str) -> None:
+    verdict = precheck(url)
+    assert verdict is not None and verdict.status is Status.SKIPPED
+
+
+@pytest.mark.parametrize(
+    "url", ["https://ngo.test/a", "http://[::1]:8080/x", "https://ünicode.test/ü?q=1#frag"]
+)
+def test_fetchable(url: str) -> None:
+    assert precheck(url) is None
+
+
+def test_dedupe_key_normalises_what_servers_ignore() -> None:
+    same = [
+        "HTTPS://NGO.test/Report?a=1",
+        "https://ngo.test:443/Report?a=1",
+        "https://ngo.test/Report?a=1#part-2",
+        "https://ngo.test./Report?a=1",
+    ]
+    assert {dedupe_key(url) for url in same} == {"https://ngo.test/Report?a=1"}
+    assert dedupe_key("https://ngo.test") == "https://ngo.test/"
+    assert dedupe_key("https://ngo.test/report") != dedupe_key("https://ngo.test/REPORT")
+    assert dedupe_key("http://ngo.test:8080/") == "http://ngo.test:8080/"
+
+
+def test_split_fragment() -> None:
+    assert split_fragment("https://a.test/p#x") == ("https://a.test/p", "x")
+    assert split_fragment("https://a.test/p#") == ("https://a.test/p", None)
+    assert split_fragment("https://a.test/p") == ("https://a.test/p", None)
+
+
+def test_mask_credentials() -> None:
+    assert mask_credentials("https://user:s3cret@ngo.test/x") == "https://***@ngo.test/x"
+    assert mask_credentials("https://ngo.test/x?user=a@b") == "https://ngo.test/x?user=a@b"
