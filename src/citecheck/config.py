@@ -157,11 +157,12 @@ def _rate(key: str, value: Any) -> float:
 
 
 def _age(key: str, value: Any) -> float:
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", str(value))
-    if not match:
-        raise ConfigError(f"{key}: expected an age such as 30m, 12h, 1d or 2w, got {value!r}")
-    unit = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}[match.group(2)]
-    return float(match.group(1)) * unit
+    from citecheck.cache import parse_age
+
+    try:
+        return parse_age(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
 def _choice(*choices: str) -> Callable[[str, Any], str]:

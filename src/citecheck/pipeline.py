@@ -103,7 +103,7 @@ async def check(
         targets[index] = key
         wanted.setdefault(key, base)
 
-    outcomes = await _outcomes(wanted, options, on_progress, resolver)
+    outcomes, cache_warnings = await _outcomes(wanted, options, on_progress, resolver)
     findings = _findings(listed.references, decided, targets, outcomes, options)
     if options.suggest_archive:
         findings = await _with_archive_suggestions(findings, options, resolver)
@@ -113,6 +113,7 @@ async def check(
         if outcome.fetched is not None and outcome.fetched.error is FetchError.NO_NETWORK
     )
     notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
+    notices += tuple(cache_warnings)
     return replace(listed, findings=tuple(findings), notices=notices)
 
 
@@ -157,7 +158,7 @@ async def _outcomes(
     options: Options,
     on_progress: ProgressCallback | None,
     resolver: Resolver | None,
-) -> dict[str, _Outcome]:
+) -> tuple[dict[str, _Outcome], list[str]]:
     """An outcome for every wanted URL: from the cache where fresh, else from the network."""
     from citecheck.cache import ResultCache, default_cache_path
 
@@ -175,7 +176,7 @@ async def _outcomes(
             outcomes.update(fresh)
             if cache is not None:
                 cache.put_many(_entry(key, outcome) for key, outcome in fresh.items())
-        return outcomes
+        return outcomes, (cache.warnings if cache is not None else [])
     finally:
         if cache is not None:
             cache.close()

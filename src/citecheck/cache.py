@@ -1,0 +1,475 @@
+"""The result cache: URL-level verdicts kept in SQLite, so that a re-run skips recent checks.
+
+One row per normalised URL (the caller computes the key) holds the response without its body, the
+page's metadata and the URL-level verdict, each as JSON. The file is shared safely by several
+processes at once (WAL journal, a busy timeout, one short transaction per write).
+
+The cache is an optimisation, never a reason for a check to fail, so nothing here raises for a bad
+file or place; every problem becomes one line in ``ResultCache.warnings``:
+
+* a corrupt file, a file that is not SQLite, or an SQLite database of another program is renamed
+  ``<name>.corrupt-<time>`` / ``<name>.foreign-<time>`` and a fresh cache is created;
+* a cache written by a newer citecheck (higher schema version) is left untouched and not used;
+* a place that cannot be written (read-only folder, a file where a folder should be, a full disk)
+  or any other SQLite failure turns the cache off for the rest of the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import re
+import sqlite3
+import threading
+import time
+import types
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Self
+
+import platformdirs
+
+from citecheck.models import Fetched, LinkVerdict, PageMeta, Status
+
+__all__ = [
+    "CacheEntry",
+    "ResultCache",
+    "default_cache_path",
+    "is_fresh",
+    "parse_age",
+]
+
+# "CCK1": marks the file as ours, so that a stranger's database is never read as a cache.
+APPLICATION_ID = 0x43434B31
+# Bump when the stored JSON of a record changes incompatibly; older caches are then emptied.
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 10.0
+# A broken link is re-checked this many times sooner than a working one: sites come back.
+BROKEN_AGE_DIVISOR = 4
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
+    checked_at REAL NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    fetched TEXT NOT NULL,
+    meta TEXT,
+    verdict TEXT NOT NULL
+)
+"""
+_COLUMNS = "key, checked_at, etag, last_modified, fetched, meta, verdict"
+# An older result never overwrites a newer one that another process wrote meanwhile.
+_UPSERT = f"""
+INSERT INTO results ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(key) DO UPDATE SET
+    checked_at = excluded.checked_at, etag = excluded.etag,
+    last_modified = excluded.last_modified, fetched = excluded.fetched,
+    meta = excluded.meta, verdict = excluded.verdict
+WHERE excluded.checked_at >= results.checked_at
+"""
+# One statement and one parameter for any number of keys (no host-parameter limit to hit).
+_SELECT_MANY = f"SELECT {_COLUMNS} FROM results WHERE key IN (SELECT value FROM json_each(?))"
+
+_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """One cached URL check; ``fetched`` is stored without its body."""
+
+    key: str
+    fetched: Fetched
+    meta: PageMeta | None
+    verdict: LinkVerdict
+    checked_at: float
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def default_cache_path() -> Path:
+    """The per-user cache file: ``<user cache dir>/citecheck/results.sqlite3``."""
+    return platformdirs.user_cache_path("citecheck") / "results.sqlite3"
+
+
+def is_fresh(entry: CacheEntry, *, now: float, max_age: float) -> bool:
+    """Whether ``entry`` may answer for its URL at time ``now`` instead of a new request.
+
+    Transient verdicts (``unreachable``; ``blocked`` by a 429) are never fresh: they decided
+    nothing. A ``broken`` verdict stays fresh for ``max_age / 4``, every other one for ``max_age``.
+    An entry stamped in the future (the clock moved back) counts as that far away from ``now``.
+    """
+    verdict = entry.verdict
+    if verdict.status is Status.UNREACHABLE:
+        return False
+    if verdict.status is Status.BLOCKED and entry.fetched.http_status == 429:
+        return False
+    limit = max_age / BROKEN_AGE_DIVISOR if verdict.status is Status.BROKEN else max_age
+    return abs(now - entry.checked_at) < limit
+
+
+_AGE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_AGE_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_AGE = re.compile(rf"(?:{_AGE_PART.pattern})+")
+_AGE_HELP = "use a number and a unit s, m, h, d or w, such as 45s, 30m, 12h, 1d, 2w or 1h30m"
+
+
+def parse_age(text: str) -> float:
+    """Seconds in an age such as ``45s``, ``30m``, ``12h``, ``1d``, ``2w``, ``1h30m`` or ``0``."""
+    compact = "".join(text.split()).lower()
+    if compact == "0":
+        return 0.0
+    if not _AGE.fullmatch(compact):
+        raise ValueError(f"invalid age {text!r}: {_AGE_HELP}")
+    return sum(float(number) * _AGE_UNITS[unit] for number, unit in _AGE_PART.findall(compact))
+
+
+class _BadFile(Exception):
+    """The cache file must be moved aside: ``label`` names the new suffix."""
+
+    def __init__(self, label: str, reason: str) -> None:
+        super().__init__(reason)
+        self.label = label
+        self.reason = reason
+
+
+class _NewerCache(Exception):
+    """The cache was written by a newer citecheck; it is left alone."""
+
+
+class ResultCache:
+    """The result cache in one SQLite file; a context manager, one per run.
+
+    Safe to use from several threads of one process and from several processes at once. Never
+    raises for a bad file or location: see the module docstring and ``warnings``. Keys are
+    normalised URLs; a key holding a NUL or a lone surrogate (never a real URL) is never cached.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.warnings: list[str] = []
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = self._open()
+
+    @property
+    def enabled(self) -> bool:
+        """False once the cache is closed or turned off by a problem named in ``warnings``."""
+        return self._conn is not None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def get(self, key: str) -> CacheEntry | None:
+        """The entry stored for ``key``, or None."""
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, CacheEntry]:
+        """The entries stored for any of ``keys``, by key, read in one query."""
+        wanted = json.dumps([key for key in dict.fromkeys(keys) if _cacheable(key)])
+        with self._lock:
+            if self._conn is None:
+                return {}
+            try:
+                rows = self._conn.execute(_SELECT_MANY, (wanted,)).fetchall()
+            except sqlite3.Error as exc:
+                self._failed(exc)
+                return {}
+        entries = (_row_to_entry(row) for row in rows)
+        return {entry.key: entry for entry in entries if entry is not None}
+
+    def put(self, entry: CacheEntry) -> None:
+        """Store ``entry``, replacing an older one for the same key."""
+        self.put_many([entry])
+
+    def put_many(self, entries: Iterable[CacheEntry]) -> None:
+        """Store ``entries`` in one transaction."""
+        rows = [_entry_to_row(entry) for entry in entries if _cacheable(entry.key)]
+        with self._lock:
+            if self._conn is None or not rows:
+                return
+            try:
+                with self._conn:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    self._conn.executemany(_UPSERT, rows)
+            except sqlite3.Error as exc:
+                self._failed(exc)
+
+    def close(self) -> None:
+        """Close the file; further reads miss and writes are dropped."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._warn(
+                f"cache folder {self.path.parent} cannot be created ({exc.strerror or exc}); "
+                "running without a cache"
+            )
+            return None
+        # Bounded: one more try after moving a bad file aside.
+        for _ in range(2):
+            try:
+                return self._connect()
+            except _BadFile as bad:
+                if not self._move_aside(bad.label, bad.reason):
+                    return None
+            except _NewerCache:
+                self._warn(
+                    f"cache file {self.path} was written by a newer citecheck; "
+                    "running without a cache"
+                )
+                return None
+            except sqlite3.Error as exc:
+                self._warn(
+                    f"cache file {self.path} cannot be used ({exc}); running without a cache"
+                )
+                return None
+        self._warn(f"cache file {self.path} is still unusable; running without a cache")
+        return None
+
+    def _connect(self) -> sqlite3.Connection:
+        """Open the file and make sure it holds our schema; raise _BadFile if it cannot."""
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            # The check and the creation share one write transaction, so that two processes
+            # opening a new file at once cannot both create it.
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                _ensure_schema(conn)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES:
+                raise _BadFile("corrupt", "was corrupt") from exc
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self, label: str, reason: str) -> bool:
+        """Rename the bad file (and its WAL files) out of the way; False if that failed."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
+        for n in range(1, 100):
+            if not target.exists():
+                break
+            target = self.path.with_name(f"{self.path.name}.{label}-{stamp}-{n}")
+        try:
+            self.path.rename(target)
+        except FileNotFoundError:
+            # Another process moved it first; the fresh file is what we want.
+            return True
+        except OSError as exc:
+            self._warn(
+                f"cache file {self.path} {reason} and cannot be moved aside "
+                f"({exc.strerror or exc}); running without a cache"
+            )
+            return False
+        # A stale WAL left beside a new file would be replayed into it, so it goes along.
+        for suffix in ("-wal", "-shm"):
+            sidecar = self.path.with_name(self.path.name + suffix)
+            try:
+                sidecar.rename(target.with_name(target.name + suffix))
+            except FileNotFoundError:
+                pass
+            except OSError:
+                sidecar.unlink(missing_ok=True)
+        self._warn(f"cache file {self.path} {reason}; moved aside to {target}")
+        return True
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """After a failed read or write: replace a corrupt file, else turn the cache off."""
+        assert self._conn is not None
+        self._conn.close()
+        self._conn = None
+        if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES:
+            if self._move_aside("corrupt", "was corrupt"):
+                self._conn = self._open()
+        else:
+            self._warn(f"cache file {self.path} failed ({exc}); running without a cache")
+
+
+def _cacheable(key: str) -> bool:
+    """Whether SQLite can match ``key`` exactly: no NUL and no lone surrogate in it."""
+    if "\x00" in key:
+        return False
+    if key.isascii():
+        return True
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create our schema in an empty file, upgrade an older one, reject anything else."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id != APPLICATION_ID and (tables or app_id or version):
+        raise _BadFile("foreign", "is an SQLite database of another program")
+    if version > SCHEMA_VERSION:
+        raise _NewerCache
+    if version < SCHEMA_VERSION:
+        # Older results were stored in a shape this version cannot read; it is only a cache.
+        conn.execute("DROP TABLE IF EXISTS results")
+        conn.execute(_SCHEMA)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+_Row = tuple[str, float, str | None, str | None, str, str | None, str]
+
+
+def _entry_to_row(entry: CacheEntry) -> _Row:
+    return (
+        entry.key,
+        entry.checked_at,
+        entry.etag,
+        entry.last_modified,
+        _dumps(_encode(entry.fetched, omit=frozenset({"body"}))),
+        None if entry.meta is None else _dumps(_encode(entry.meta)),
+        _dumps(_encode(entry.verdict)),
+    )
+
+
+def _row_to_entry(row: _Row) -> CacheEntry | None:
+    """The entry in ``row``, or None when it no longer fits the records (then it is a miss)."""
+    key, checked_at, etag, last_modified, fetched, meta, verdict = row
+    try:
+        return CacheEntry(
+            key=key,
+            fetched=_decoder(Fetched)(json.loads(fetched)),
+            meta=None if meta is None else _decoder(PageMeta)(json.loads(meta)),
+            verdict=_decoder(LinkVerdict)(json.loads(verdict)),
+            checked_at=checked_at,
+            etag=etag,
+            last_modified=last_modified,
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _dumps(value: Any) -> str:
+    # ASCII escapes keep even lone surrogates (from undecodable pages) exact and storable.
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _encode(value: Any, omit: frozenset[str] = frozenset()) -> Any:
+    """A JSON-ready form of a record: dataclasses as objects, enums by value, sets sorted."""
+    kind: type = type(value)
+    # Exact types first: most values are plain, and an enum member is also a str.
+    if kind in _PLAIN:
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if kind is tuple or kind is list:
+        return [_encode(item) for item in value]
+    if kind is frozenset or kind is set:
+        return sorted(_encode(item) for item in value)
+    if dataclasses.is_dataclass(value):
+        return {
+            name: _encode(getattr(value, name)) for name in _field_names(kind) if name not in omit
+        }
+    raise TypeError(f"the cache does not store {kind.__name__}")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+_Decoder = Callable[[Any], Any]
+
+
+@functools.cache
+def _decoder(annotation: Any) -> _Decoder:
+    """A function rebuilding a value of type ``annotation`` from its ``_encode`` form.
+
+    Built once per type, because a warm run decodes thousands of records. Data of the wrong
+    shape raises TypeError, ValueError or KeyError (the row is then a miss).
+    """
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (types.UnionType, typing.Union):
+        (inner,) = (_decoder(arg) for arg in args if arg is not type(None))
+        if type(None) not in args:
+            return inner
+        return lambda data: None if data is None else inner(data)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda data: tuple(map(item, _items(data)))
+    if origin is tuple:
+        parts = tuple(_decoder(arg) for arg in args)
+        return lambda data: tuple(
+            part(value) for part, value in zip(parts, _items(data, len(parts)), strict=True)
+        )
+    if origin is frozenset:
+        member = _decoder(args[0])
+        return lambda data: frozenset(map(member, _items(data)))
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        return _record_decoder(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    if annotation is float:
+        return _float
+    if annotation in (str, int, bool):
+        return functools.partial(_exact, annotation)
+    # Such a field (Fetched.body) is never stored, so a row holding it does not fit.
+    return functools.partial(_unstorable, annotation)
+
+
+def _record_decoder(cls: type[Any]) -> _Decoder:
+    fields = {name: _decoder(hint) for name, hint in typing.get_type_hints(cls).items()}
+
+    def decode(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise TypeError(f"{cls.__name__} expects an object")
+        # An unknown field name raises KeyError: the record changed since the row was written.
+        return cls(**{name: fields[name](value) for name, value in data.items()})
+
+    return decode
+
+
+def _items(data: Any, length: int | None = None) -> list[Any]:
+    if not isinstance(data, list) or (length is not None and len(data) != length):
+        raise TypeError("expected a list" if length is None else f"expected {length} items")
+    return data
+
+
+def _float(data: Any) -> float:
+    if isinstance(data, bool) or not isinstance(data, int | float):
+        raise TypeError(f"expected a number, found {type(data).__name__}")
+    return float(data)
+
+
+def _unstorable(kind: Any, data: Any) -> Any:
+    raise TypeError(f"the cache does not store {kind}")
+
+
+def _exact(kind: type, data: Any) -> Any:
+    if type(data) is not kind:
+        raise TypeError(f"expected {kind.__name__}, found {type(data).__name__}")
+    return data

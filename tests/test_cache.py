@@ -1,0 +1,606 @@
+"""The result cache: hits, freshness policy, exact round trips, bad files and shared use."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citecheck.cache import (
+    CacheEntry,
+    ResultCache,
+    default_cache_path,
+    is_fresh,
+    parse_age,
+)
+from citecheck.models import Fetched, FetchError, LinkVerdict, PageMeta, Redirect, Status
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+HOUR = 3600.0
+DAY = 86400.0
+
+
+def make_entry(
+    key: str = "https://www.hrw.org/news/2025/07/17/china-eu-summit",
+    *,
+    status: Status = Status.OK,
+    http_status: int | None = 200,
+    checked_at: float = 1_750_000_000.0,
+) -> CacheEntry:
+    """A cache entry with every field of every record filled in."""
+    fetched = Fetched(
+        url=key,
+        final_url=key + "?lang=en",
+        http_status=http_status,
+        reason="OK",
+        redirects=(Redirect(key.replace("https:", "http:"), 301), Redirect(key, 308)),
+        content_type="text/html; charset=utf-8",
+        headers=(("content-type", "text/html; charset=utf-8"), ("etag", '"abc"')),
+        truncated=True,
+        error=None,
+        error_detail=None,
+        elapsed_ms=183,
+        attempts=2,
+    )
+    meta = PageMeta(
+        title="China: Arbitrary Detention – “Uyghurs” ✓",
+        title_source="og:title",
+        title_candidates=("China: Arbitrary Detention", "Human Rights Watch"),
+        published="2025-07-17",
+        date_source="article:published_time",
+        site_name="Human Rights Watch",
+        canonical=key,
+        lang="en",
+        description="Joint NGO letter ahead of the EU-China Summit.",
+        headings=("Joint letter", "Recommendations"),
+        text_head="Dear President…\x00 with a NUL",
+        anchors=frozenset({"fn1", "recommendations", "top"}),
+    )
+    verdict = LinkVerdict(status=status, message=f"{http_status} OK", suggestion=key + "/new")
+    return CacheEntry(
+        key=key,
+        fetched=fetched,
+        meta=meta,
+        verdict=verdict,
+        checked_at=checked_at,
+        etag='"abc"',
+        last_modified="Thu, 17 Jul 2025 08:00:00 GMT",
+    )
+
+
+@pytest.fixture
+def cache_path(tmp_path: Path) -> Path:
+    return tmp_path / "nested" / "folder" / "results.sqlite3"
+
+
+# --- hits and misses ---------------------------------------------------------------------------
+
+
+def test_hit_after_put_and_miss_for_unknown_key(cache_path: Path) -> None:
+    entry = make_entry()
+    with ResultCache(cache_path) as cache:
+        cache.put(entry)
+        assert cache.get(entry.key) == entry
+        assert cache.get("https://www.hrw.org/other") is None
+        assert cache.warnings == []
+    assert cache_path.is_file()  # parent folders were created
+
+
+def test_entries_survive_reopening(cache_path: Path) -> None:
+    entry = make_entry()
+    with ResultCache(cache_path) as cache:
+        cache.put(entry)
+    with ResultCache(cache_path) as cache:
+        assert cache.get(entry.key) == entry
+
+
+def test_body_is_not_stored(cache_path: Path) -> None:
+    entry = make_entry()
+    with_body = replace(entry, fetched=replace(entry.fetched, body=b"<html>" * 1000))
+    with ResultCache(cache_path) as cache:
+        cache.put(with_body)
+        assert cache.get(entry.key) == entry
+        assert cache.get(entry.key).fetched.body == b""  # type: ignore[union-attr]
+
+
+def test_entry_without_meta_and_with_fetch_error(cache_path: Path) -> None:
+    entry = CacheEntry(
+        key="https://gone.example.org/",
+        fetched=Fetched(
+            url="https://gone.example.org/",
+            error=FetchError.NAME_NOT_FOUND,
+            error_detail="[Errno -2] Name or service not known",
+        ),
+        meta=None,
+        verdict=LinkVerdict(Status.BROKEN, "name not found"),
+        checked_at=12.5,
+        etag=None,
+        last_modified=None,
+    )
+    with ResultCache(cache_path) as cache:
+        cache.put(entry)
+        assert cache.get(entry.key) == entry
+
+
+def test_newer_result_is_not_overwritten_by_older(cache_path: Path) -> None:
+    newer = make_entry(checked_at=2000.0, status=Status.BROKEN, http_status=404)
+    older = make_entry(checked_at=1000.0)
+    with ResultCache(cache_path) as cache:
+        cache.put(newer)
+        cache.put(older)
+        assert cache.get(newer.key) == newer
+        latest = make_entry(checked_at=3000.0)
+        cache.put(latest)
+        assert cache.get(newer.key) == latest
+
+
+def test_closed_cache_misses_and_drops_writes(cache_path: Path) -> None:
+    cache = ResultCache(cache_path)
+    cache.close()
+    cache.close()  # closing twice is harmless
+    assert not cache.enabled
+    cache.put(make_entry())
+    assert cache.get(make_entry().key) is None
+    assert cache.get_many([make_entry().key]) == {}
+
+
+# --- round trip --------------------------------------------------------------------------------
+
+
+def test_round_trip_is_exact_with_types_restored(cache_path: Path) -> None:
+    entry = make_entry()
+    with ResultCache(cache_path) as cache:
+        cache.put(entry)
+        back = cache.get(entry.key)
+    assert back == entry
+    assert back is not None and back.meta is not None
+    assert isinstance(back.verdict.status, Status)
+    assert isinstance(back.fetched.redirects, tuple)
+    assert isinstance(back.fetched.redirects[0], Redirect)
+    assert isinstance(back.fetched.headers[0], tuple)
+    assert isinstance(back.meta.anchors, frozenset)
+    assert isinstance(back.meta.title_candidates, tuple)
+    assert back.fetched.header("etag") == '"abc"'
+
+
+_text = st.text(max_size=30)
+_opt_text = st.none() | _text
+_fetched = st.builds(
+    Fetched,
+    url=_text,
+    final_url=_opt_text,
+    http_status=st.none() | st.integers(100, 599),
+    reason=_opt_text,
+    redirects=st.lists(
+        st.builds(Redirect, url=_text, status=st.integers(300, 399)), max_size=3
+    ).map(tuple),
+    content_type=_opt_text,
+    headers=st.lists(st.tuples(_text, _text), max_size=3).map(tuple),
+    truncated=st.booleans(),
+    error=st.none() | st.sampled_from(FetchError),
+    error_detail=_opt_text,
+    elapsed_ms=st.none() | st.integers(0, 10**6),
+    attempts=st.integers(1, 5),
+)
+_meta = st.builds(
+    PageMeta,
+    title=_opt_text,
+    title_source=_opt_text,
+    title_candidates=st.lists(_text, max_size=3).map(tuple),
+    published=_opt_text,
+    date_source=_opt_text,
+    site_name=_opt_text,
+    canonical=_opt_text,
+    lang=_opt_text,
+    description=_opt_text,
+    headings=st.lists(_text, max_size=3).map(tuple),
+    text_head=_text,
+    anchors=st.frozensets(_text, max_size=4),
+)
+_entries = st.builds(
+    CacheEntry,
+    key=_text.filter(lambda key: "\x00" not in key),
+    fetched=_fetched,
+    meta=st.none() | _meta,
+    verdict=st.builds(
+        LinkVerdict, status=st.sampled_from(Status), message=_text, suggestion=_opt_text
+    ),
+    checked_at=st.floats(0, 4e9, allow_nan=False),
+    etag=_opt_text,
+    last_modified=_opt_text,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entry=_entries)
+def test_round_trip_of_any_entry(
+    tmp_path_factory: pytest.TempPathFactory, entry: CacheEntry
+) -> None:
+    path = tmp_path_factory.mktemp("prop") / "results.sqlite3"
+    with ResultCache(path) as cache:
+        cache.put(entry)
+        assert cache.get(entry.key) == entry
+
+
+def test_lone_surrogate_survives(cache_path: Path) -> None:
+    entry = make_entry()
+    odd = replace(entry, meta=replace(entry.meta, title="bad \udcff byte"))  # type: ignore[type-var]
+    with ResultCache(cache_path) as cache:
+        cache.put(odd)
+        assert cache.get(entry.key) == odd
+
+
+def test_keys_that_are_no_url_are_never_cached_and_never_crash(cache_path: Path) -> None:
+    with ResultCache(cache_path) as cache:
+        for key in ("a\x00b", "bad \udcff byte"):
+            cache.put(make_entry(key))
+            assert cache.get(key) is None
+            assert cache.get_many([key, "https://x.example.org/"]) == {}
+        assert cache.warnings == []
+        assert cache.enabled
+
+
+# --- many at once ------------------------------------------------------------------------------
+
+
+def test_put_many_and_get_many_3000_in_one_transaction_and_one_query(cache_path: Path) -> None:
+    entries = [make_entry(f"https://site{i % 40}.example.org/page/{i}") for i in range(3000)]
+    with ResultCache(cache_path) as cache:
+        statements: list[str] = []
+        cache._conn.set_trace_callback(statements.append)  # type: ignore[union-attr]
+        cache.put_many(entries)
+        assert [s for s in statements if s.startswith(("BEGIN", "COMMIT"))] == [
+            "BEGIN IMMEDIATE",
+            "COMMIT",
+        ]
+
+        statements.clear()
+        wanted = [entry.key for entry in entries] + ["https://not.cached.example.org/"]
+        found = cache.get_many(wanted)
+        assert len([s for s in statements if s.startswith("SELECT")]) == 1
+        assert len(statements) == 1
+    assert found == {entry.key: entry for entry in entries}
+
+
+def test_get_many_with_nothing_asked(cache_path: Path) -> None:
+    with ResultCache(cache_path) as cache:
+        cache.put_many([])
+        assert cache.get_many([]) == {}
+
+
+# --- freshness ---------------------------------------------------------------------------------
+
+
+def test_ok_entry_is_fresh_until_max_age() -> None:
+    entry = make_entry(checked_at=1000.0)
+    assert is_fresh(entry, now=1000.0, max_age=DAY)
+    assert is_fresh(entry, now=1000.0 + DAY - 1, max_age=DAY)
+    assert not is_fresh(entry, now=1000.0 + DAY, max_age=DAY)
+    assert not is_fresh(entry, now=1000.0, max_age=0)
+
+
+def test_moved_and_forbidden_follow_max_age() -> None:
+    moved = make_entry(status=Status.MOVED, http_status=301, checked_at=0.0)
+    forbidden = make_entry(status=Status.BLOCKED, http_status=403, checked_at=0.0)
+    for entry in (moved, forbidden):
+        assert is_fresh(entry, now=DAY - 1, max_age=DAY)
+        assert not is_fresh(entry, now=DAY, max_age=DAY)
+
+
+def test_broken_is_rechecked_sooner() -> None:
+    broken = make_entry(status=Status.BROKEN, http_status=404, checked_at=0.0)
+    assert is_fresh(broken, now=DAY / 4 - 1, max_age=DAY)
+    assert not is_fresh(broken, now=DAY / 4, max_age=DAY)
+    assert is_fresh(make_entry(checked_at=0.0), now=DAY / 4, max_age=DAY)
+
+
+def test_transient_verdicts_are_never_fresh() -> None:
+    unreachable = make_entry(status=Status.UNREACHABLE, http_status=None, checked_at=50.0)
+    rate_limited = make_entry(status=Status.BLOCKED, http_status=429, checked_at=50.0)
+    for entry in (unreachable, rate_limited):
+        assert not is_fresh(entry, now=50.0, max_age=DAY)
+        assert not is_fresh(entry, now=51.0, max_age=7 * DAY)
+
+
+def test_entry_from_the_future_counts_as_that_far_away() -> None:
+    entry = make_entry(checked_at=10 * DAY)
+    assert is_fresh(entry, now=10 * DAY - HOUR, max_age=DAY)
+    assert not is_fresh(entry, now=5 * DAY, max_age=DAY)
+
+
+# --- parse_age ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("0", 0.0),
+        ("45s", 45.0),
+        ("30m", 1800.0),
+        ("12h", 43200.0),
+        ("1d", DAY),
+        ("2w", 14 * DAY),
+        ("1h30m", 5400.0),
+        ("1.5h", 5400.0),
+        (" 1D ", DAY),
+        ("0s", 0.0),
+    ],
+)
+def test_parse_age_good(text: str, seconds: float) -> None:
+    assert parse_age(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "   ", "abc", "1x", "10", "-1d", "1.d", "d", "1d2", "1 day"])
+def test_parse_age_bad(text: str) -> None:
+    with pytest.raises(ValueError, match=r"invalid age .*unit s, m, h, d or w") as info:
+        parse_age(text)
+    assert repr(text) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+# --- bad files and places ----------------------------------------------------------------------
+
+
+def _asides(path: Path, label: str) -> list[Path]:
+    return sorted(
+        p
+        for p in path.parent.glob(f"{path.name}.{label}-*")
+        if not p.name.endswith(("-wal", "-shm"))
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a database at all\n", os.urandom(8192), b"SQLite format 3\x00" + b"\xff" * 4080],
+    ids=["text", "random", "bad-header"],
+)
+def test_corrupt_file_is_moved_aside_with_a_warning(cache_path: Path, content: bytes) -> None:
+    cache_path.parent.mkdir(parents=True)
+    cache_path.write_bytes(content)
+    with ResultCache(cache_path) as cache:
+        (aside,) = _asides(cache_path, "corrupt")
+        assert cache.warnings == [f"cache file {cache_path} was corrupt; moved aside to {aside}"]
+        assert aside.read_bytes() == content
+        cache.put(make_entry())
+        assert cache.get(make_entry().key) == make_entry()
+    with ResultCache(cache_path) as cache:
+        assert cache.warnings == []
+
+
+def test_corruption_found_while_reading_is_recovered(cache_path: Path) -> None:
+    entries = [make_entry(f"https://example.org/{i}") for i in range(500)]
+    with ResultCache(cache_path) as cache:
+        cache.put_many(entries)
+    data = bytearray(cache_path.read_bytes())
+    assert len(data) > 64 * 1024
+    data[4096:-4096] = b"\xa5" * (len(data) - 8192)  # every page but the header's and the last
+    cache_path.write_bytes(bytes(data))
+
+    with ResultCache(cache_path) as cache:
+        found = cache.get_many(entry.key for entry in entries)
+        assert found == {}
+        assert len(cache.warnings) == 1
+        assert "was corrupt; moved aside to" in cache.warnings[0]
+        assert cache.enabled
+        cache.put(entries[0])
+        assert cache.get(entries[0].key) == entries[0]
+    assert len(_asides(cache_path, "corrupt")) == 1
+
+
+def test_foreign_sqlite_file_is_moved_aside_untouched(cache_path: Path) -> None:
+    cache_path.parent.mkdir(parents=True)
+    with sqlite3.connect(cache_path) as other:
+        other.execute("CREATE TABLE users (name TEXT)")
+        other.execute("INSERT INTO users VALUES ('ada')")
+    other.close()
+
+    with ResultCache(cache_path) as cache:
+        (aside,) = _asides(cache_path, "foreign")
+        assert cache.warnings == [
+            f"cache file {cache_path} is an SQLite database of another program; "
+            f"moved aside to {aside}"
+        ]
+        cache.put(make_entry())
+        assert cache.get(make_entry().key) == make_entry()
+    moved = sqlite3.connect(aside)
+    assert moved.execute("SELECT name FROM users").fetchall() == [("ada",)]
+    moved.close()
+
+
+def test_cache_of_a_newer_citecheck_is_left_alone(cache_path: Path) -> None:
+    with ResultCache(cache_path) as cache:
+        cache.put(make_entry())
+    with sqlite3.connect(cache_path) as db:
+        db.execute("PRAGMA user_version = 99")
+    db.close()
+
+    with ResultCache(cache_path) as cache:
+        assert not cache.enabled
+        assert cache.warnings == [
+            f"cache file {cache_path} was written by a newer citecheck; running without a cache"
+        ]
+        assert cache.get(make_entry().key) is None
+    db = sqlite3.connect(cache_path)
+    assert db.execute("SELECT count(*) FROM results").fetchone() == (1,)
+    db.close()
+
+
+def test_cache_of_an_older_schema_is_emptied_and_reused(cache_path: Path) -> None:
+    with ResultCache(cache_path) as cache:
+        cache.put(make_entry())
+    with sqlite3.connect(cache_path) as db:
+        db.execute("PRAGMA user_version = 0")
+    db.close()
+
+    with ResultCache(cache_path) as cache:
+        assert cache.warnings == []
+        assert cache.get(make_entry().key) is None
+        cache.put(make_entry())
+        assert cache.get(make_entry().key) == make_entry()
+
+
+@pytest.mark.parametrize(
+    ("column", "stored"),
+    [
+        ("verdict", {"status": "gone", "message": "?"}),
+        ("verdict", {"status": "ok", "message": "OK", "colour": "green"}),
+        ("verdict", ["ok", "OK"]),
+        ("fetched", {"url": "https://a.example.org/", "redirects": "https://b.example.org/"}),
+        ("fetched", {"url": "https://a.example.org/", "http_status": "200"}),
+        ("fetched", {"url": "https://a.example.org/", "truncated": 1}),
+        ("fetched", {"url": "https://a.example.org/", "body": "PGh0bWw+"}),
+        ("fetched", {"url": "https://a.example.org/", "headers": [["etag"]]}),
+        ("meta", {"anchors": "fn1"}),
+    ],
+)
+def test_row_that_no_longer_fits_the_records_is_a_miss(
+    cache_path: Path, column: str, stored: object
+) -> None:
+    with ResultCache(cache_path) as cache:
+        cache.put(make_entry("https://a.example.org/"))
+        cache.put(make_entry("https://b.example.org/"))
+    with sqlite3.connect(cache_path) as db:
+        db.execute(
+            f"UPDATE results SET {column} = ? WHERE key = ?",
+            (json.dumps(stored), "https://a.example.org/"),
+        )
+    db.close()
+    with ResultCache(cache_path) as cache:
+        found = cache.get_many(["https://a.example.org/", "https://b.example.org/"])
+        assert list(found) == ["https://b.example.org/"]
+        assert cache.warnings == []
+
+
+def test_unwritable_location_runs_without_a_cache(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be\n")
+    path = blocker / "citecheck" / "results.sqlite3"
+    with ResultCache(path) as cache:
+        assert not cache.enabled
+        (warning,) = cache.warnings
+        assert warning.startswith(f"cache folder {path.parent} cannot be created (")
+        assert warning.endswith("); running without a cache")
+        cache.put(make_entry())
+        assert cache.get(make_entry().key) is None
+
+
+def test_folder_in_place_of_the_file_runs_without_a_cache(cache_path: Path) -> None:
+    cache_path.mkdir(parents=True)
+    with ResultCache(cache_path) as cache:
+        assert not cache.enabled
+        (warning,) = cache.warnings
+        assert warning.startswith(f"cache file {cache_path} cannot be used (")
+        assert cache.get(make_entry().key) is None
+
+
+def test_failed_write_turns_the_cache_off_with_a_warning(cache_path: Path) -> None:
+    with ResultCache(cache_path) as cache:
+        cache.put(make_entry("https://a.example.org/"))
+        # Stands in for a disk that filled up or a file made read-only during the run.
+        cache._conn.execute("PRAGMA query_only = 1")  # type: ignore[union-attr]
+        cache.put(make_entry("https://b.example.org/"))
+        assert not cache.enabled
+        (warning,) = cache.warnings
+        assert warning.startswith(f"cache file {cache_path} failed (")
+        assert warning.endswith("; running without a cache")
+        assert cache.get("https://a.example.org/") is None
+    with ResultCache(cache_path) as cache:
+        assert cache.get("https://a.example.org/") is not None
+        assert cache.get("https://b.example.org/") is None
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+def test_read_only_folder_runs_without_a_cache(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with ResultCache(folder / "results.sqlite3") as cache:
+            assert not cache.enabled
+            (warning,) = cache.warnings
+            assert str(folder / "results.sqlite3") in warning
+            assert warning.endswith("running without a cache")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_default_cache_path_is_in_the_user_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if sys.platform.startswith("linux"):
+        assert default_cache_path() == tmp_path / "citecheck" / "results.sqlite3"
+    assert default_cache_path().name == "results.sqlite3"
+
+
+# --- two processes -----------------------------------------------------------------------------
+
+_WORKER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[4])
+    from test_cache import make_entry
+    from citecheck.cache import ResultCache
+
+    path, name, other = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    # Both processes start together, so that they also create the new file at the same time.
+    (path.parent / f"ready-{name}").touch()
+    deadline = time.monotonic() + 20
+    while not (path.parent / f"ready-{other}").exists() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    seen = 0
+    with ResultCache(path) as cache:
+        for i in range(300):
+            cache.put(make_entry(f"https://{name}.example.org/{i}", checked_at=float(i)))
+            if i % 10 == 0:
+                batch = [make_entry(f"https://{name}.example.org/batch/{i}/{j}") for j in range(20)]
+                cache.put_many(batch)
+                seen = max(seen, len(cache.get_many(
+                    f"https://{other}.example.org/{k}" for k in range(300))))
+            assert cache.get(f"https://{name}.example.org/{i}") is not None
+    print(json.dumps({"warnings": cache.warnings, "seen": seen}))
+    """
+)
+
+
+def test_two_processes_share_one_cache(tmp_path: Path) -> None:
+    path = tmp_path / "shared" / "results.sqlite3"
+    path.parent.mkdir()
+    tests_dir = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), tests_dir])}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(path), name, other, tests_dir],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        for name, other in (("alpha", "beta"), ("beta", "alpha"))
+    ]
+    results = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=60)
+        assert worker.returncode == 0, err
+        results.append(json.loads(out))
+    assert [result["warnings"] for result in results] == [[], []]
+
+    with ResultCache(path) as cache:
+        for name in ("alpha", "beta"):
+            keys = [f"https://{name}.example.org/{i}" for i in range(300)]
+            keys += [
+                f"https://{name}.example.org/batch/{i}/{j}"
+                for i in range(0, 300, 10)
+                for j in range(20)
+            ]
+            assert len(cache.get_many(keys)) == 900
