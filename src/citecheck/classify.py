@@ -47,7 +47,9 @@ _SOFT_404 = re.compile(
     r"|pagina non trovata|página não encontrada|nothing (?:was )?found|error 404)\b",
     re.IGNORECASE,
 )
-_LOGIN_PATH = re.compile(r"/(?:log-?in|sign-?in|signin|auth|sso|account/login|users?/sign_in)\b", re.I)
+_LOGIN_PATH = re.compile(
+    r"/(?:log-?in|sign-?in|signin|auth|sso|account/login|users?/sign_in)\b", re.I
+)
 _LOGIN_TITLE = re.compile(r"^\s*(?:log ?in|sign ?in|anmelden|connexion|iniciar sesión)\b", re.I)
 
 # Markers of anti-bot interstitials (Cloudflare, Akamai, Imperva/Incapsula, PerimeterX, DataDome,
@@ -158,8 +160,9 @@ def _moved_or_ok(fetched: Fetched, meta: PageMeta | None, line: str) -> LinkVerd
     if meta and meta.canonical and not _same_address(meta.canonical, final):
         canonical = meta.canonical
         if urlsplit(canonical).scheme in ("http", "https"):
-            return LinkVerdict(Status.MOVED, f"{line}; the page names {canonical} as its address",
-                               canonical)
+            return LinkVerdict(
+                Status.MOVED, f"{line}; the page names {canonical} as its address", canonical
+            )
     if fetched.redirects:
         return LinkVerdict(Status.OK, f"{line} (redirects to {final})")
     return LinkVerdict(Status.OK, line)
@@ -200,8 +203,10 @@ def finding(
         if note:
             notes.append(note)
     if notes:
-        message = "; ".join([*notes, message]) if status is Status.MISMATCHED else (
-            "; ".join([message, *notes])
+        message = (
+            "; ".join([*notes, message])
+            if status is Status.MISMATCHED
+            else ("; ".join([message, *notes]))
         )
     return Finding(
         reference=reference,

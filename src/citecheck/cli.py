@@ -17,7 +17,7 @@ from citecheck.errors import CitecheckError
 
 app = typer.Typer(
     help="Verify the links and citations in a letter before it is sent.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -243,11 +243,7 @@ def _emit(report: Any, options: Any, *, summary_only: bool) -> None:
     fmt = options.format or "rich"
     if summary_only or options.output:
         if not summary_only:
-            text = (
-                renderer(fmt)(report)
-                if fmt in FORMATS
-                else _rich_text(report, options)
-            )
+            text = renderer(fmt)(report) if fmt in FORMATS else _rich_text(report, options)
             _write(options.output, text)
         print_report(report, summary_only=True)
     elif fmt in FORMATS:
@@ -282,12 +278,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = None,
 ) -> None:
     """Verify the links and citations in a letter before it is sent."""
+    if ctx.invoked_subcommand is None:
+        print(ctx.get_help())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -299,16 +298,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         print("citecheck: interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # click's own usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(EXIT_USAGE)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
+    except typer.TyperException as exc:  # Typer's usage errors (unknown option, missing argument…)
+        print(f"citecheck: error: {exc.format_message()} (see --help)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -193,9 +193,14 @@ def _from_cache(
     for key, url in wanted.items():
         entry = entries.get(key)
         usable = entry is not None and not options.refresh
-        if usable and entry and (options.offline or is_fresh(entry, now=now, max_age=options.max_age)):
-            outcomes[key] = _Outcome(entry.fetched, entry.meta, entry.verdict, True,
-                                     entry.checked_at)
+        if (
+            usable
+            and entry
+            and (options.offline or is_fresh(entry, now=now, max_age=options.max_age))
+        ):
+            outcomes[key] = _Outcome(
+                entry.fetched, entry.meta, entry.verdict, True, entry.checked_at
+            )
         elif options.offline:
             outcomes[key] = _Outcome(
                 None, None, LinkVerdict(Status.UNREACHABLE, "not in cache (--offline)"), False, now
@@ -235,8 +240,9 @@ async def _fetch_all(
 
     async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
         nonlocal done
-        outcome = await _fetch_one(fetcher, url, entries.get(key) if not options.refresh else None,
-                                   options)
+        outcome = await _fetch_one(
+            fetcher, url, entries.get(key) if not options.refresh else None, options
+        )
         done += 1
         if on_progress:
             on_progress(done, total)
@@ -340,8 +346,9 @@ async def _with_archive_suggestions(
         client = ArchiveClient(fetcher, options.archive_endpoint)
         snapshots = await asyncio.gather(
             *(
-                client.suggest(findings[i].reference.url, findings[i].reference.cited_date,
-                               today=date.today())
+                client.suggest(
+                    findings[i].reference.url, findings[i].reference.cited_date, today=date.today()
+                )
                 for i in wanted
             )
         )

@@ -10,8 +10,25 @@ from citecheck.models import LinkVerdict, Status
 # What editors leave behind before the real link is known. Compared case-insensitively after
 # stripping whitespace; example.com and friends are reserved for documentation (RFC 2606).
 _PLACEHOLDER_TEXTS = frozenset(
-    {"", "#", "about:blank", "todo", "tbd", "tbc", "xxx", "fixme", "url", "link", "...", "…",
-     "http://", "https://", "javascript:void(0)", "javascript:void(0);", "javascript:;"}
+    {
+        "",
+        "#",
+        "about:blank",
+        "todo",
+        "tbd",
+        "tbc",
+        "xxx",
+        "fixme",
+        "url",
+        "link",
+        "...",
+        "…",
+        "http://",
+        "https://",
+        "javascript:void(0)",
+        "javascript:void(0);",
+        "javascript:;",
+    }
 )
 _EXAMPLE_HOST = re.compile(r"^(?:[\w-]+\.)*example\.(?:com|org|net|edu)$|^example$", re.IGNORECASE)
 _FETCHED_SCHEMES = frozenset({"http", "https"})
@@ -50,7 +67,9 @@ def precheck(url: str) -> LinkVerdict | None:
         return LinkVerdict(Status.SKIPPED, "link within the letter")
     match = _SCHEME.match(text)
     if not match:
-        return LinkVerdict(Status.INVALID, "not an absolute URL: readers have no page to resolve it")
+        return LinkVerdict(
+            Status.INVALID, "not an absolute URL: readers have no page to resolve it"
+        )
     scheme = match.group(1).lower()
     rest = text[match.end() :]
     if scheme in _SYNTAX_ONLY:

@@ -7,14 +7,32 @@ from typing import Any
 from citecheck.models import Finding, Reference, Report
 from citecheck.urls import mask_credentials
 
-
 REFERENCE_FIELDS = (
-    "letter", "line", "column", "kind", "footnote", "text", "url",
-    "cited_title", "cited_date", "cited_date_text",
+    "letter",
+    "line",
+    "column",
+    "kind",
+    "footnote",
+    "text",
+    "url",
+    "cited_title",
+    "cited_date",
+    "cited_date_text",
 )
 VERDICT_FIELDS = (
-    "status", "message", "http_status", "final_url", "redirects", "title", "published",
-    "site_name", "content_type", "title_similarity", "suggestion", "elapsed_ms", "from_cache",
+    "status",
+    "message",
+    "http_status",
+    "final_url",
+    "redirects",
+    "title",
+    "published",
+    "site_name",
+    "content_type",
+    "title_similarity",
+    "suggestion",
+    "elapsed_ms",
+    "from_cache",
 )
 
 

@@ -1,0 +1,101 @@
+"""Configuration: pyproject.toml / citecheck.toml found upwards, flags win, errors name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citecheck.config import build_options
+from citecheck.errors import ConfigError
+from citecheck.models import DEFAULT_FAIL_ON, Status
+
+
+def test_defaults_without_any_file(tmp_path: Path) -> None:
+    options = build_options({}, cwd=tmp_path)
+    assert (options.timeout, options.max_concurrency, options.per_host) == (10.0, 64, 4)
+    assert options.fail_on == DEFAULT_FAIL_ON
+    assert options.max_age == 86_400
+
+
+def test_pyproject_table_found_from_a_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'letters'\n\n[tool.citecheck]\nper-host = 2\n"
+        "exclude = ['^https://intranet\\\\.']\nfail-on = ['broken', 'placeholder']\n"
+        "max_age = '12h'\naccept = [999, '401']\ncache-path = 'cache/results.db'\n"
+        "[tool.citecheck.host-headers]\n'eeas.europa.eu' = ['Cookie: consent=yes']\n"
+        "[tool.citecheck.thresholds]\ntitle-similarity = 0.5\n"
+    )
+    sub = tmp_path / "letters" / "2026"
+    sub.mkdir(parents=True)
+    options = build_options({}, cwd=sub)
+    assert options.per_host == 2
+    assert options.exclude[0].search("https://intranet.ngo.test/")
+    assert options.fail_on == {Status.BROKEN, Status.PLACEHOLDER}
+    assert options.max_age == 12 * 3600
+    assert options.accept == {999, 401}
+    assert options.cache_path == tmp_path / "cache" / "results.db"  # relative to the file
+    assert options.host_headers == {"eeas.europa.eu": (("Cookie", "consent=yes"),)}
+    assert options.thresholds.title_similarity == 0.5
+
+
+def test_citecheck_toml_wins_over_a_pyproject_further_up(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.citecheck]\nper-host = 2\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "citecheck.toml").write_text("per-host = 3\n")
+    assert build_options({}, cwd=tmp_path / "sub").per_host == 3
+
+
+def test_flags_override_the_file(tmp_path: Path) -> None:
+    (tmp_path / "citecheck.toml").write_text("per-host = 2\ntimeout = 5\n")
+    options = build_options({"per_host": 8, "timeout": None}, cwd=tmp_path)
+    assert (options.per_host, options.timeout) == (8, 5.0)
+
+
+def test_fail_on_flag_is_a_comma_list(tmp_path: Path) -> None:
+    options = build_options({"fail_on": "broken, invalid"}, cwd=tmp_path)
+    assert options.fail_on == {Status.BROKEN, Status.INVALID}
+
+
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [
+        ("per-hots = 2", "unknown key 'per-hots'"),
+        ("per-host = 0", "per-host: expected a whole number >= 1"),
+        ("per-host = 'four'", "per-host"),
+        ("timeout = -1", "timeout: expected a positive number"),
+        ("exclude = ['(']", "exclude: bad regular expression"),
+        ("remap = ['nospace']", "remap: expected 'REGEX REPLACEMENT'"),
+        ("header = ['NoColon']", "header: expected 'Name: value'"),
+        ("fail-on = ['brokn']", "fail-on: unknown status"),
+        ("max-age = 'soon'", "max-age"),
+        ("rate = 'fast'", "rate: expected requests per second"),
+        ("accept = [42]", "accept: expected HTTP status codes"),
+        ("allow-private = 'yes'", "allow-private: expected true or false"),
+        ("format = 'yaml'", "format: expected one of"),
+        ("[thresholds]\ntitle-similarity = -2", "thresholds.title-similarity"),
+        ("[thresholds]\nbogus = 1", "thresholds.bogus: unknown threshold"),
+        ("per-host = [", "citecheck.toml"),
+    ],
+)
+def test_every_config_error_names_the_key(tmp_path: Path, toml: str, needle: str) -> None:
+    (tmp_path / "citecheck.toml").write_text(toml + "\n")
+    with pytest.raises(ConfigError, match=None) as error:
+        build_options({}, cwd=tmp_path)
+    assert needle in str(error.value)
+
+
+def test_bad_flag_names_the_flag(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        build_options({"per_host": 0}, cwd=tmp_path)
+    assert str(error.value).startswith("--per-host:")
+
+
+def test_config_error_is_exit_2_on_one_line(cli, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "citecheck.toml").write_text("per-hots = 2\n")
+    (tmp_path / "a.md").write_text("[x](#)\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli("check", "a.md")
+    assert result.code == 2
+    assert result.err.strip().count("\n") == 0
+    assert "unknown key 'per-hots'" in result.err
