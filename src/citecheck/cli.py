@@ -159,7 +159,7 @@ def check(
     options = _options(locals())
     report = _run_check(paths, options)
     _emit(report, options, summary_only=False)
-    _exit_for(report, options)
+    _exit_for(report)
 
 
 @app.command()
@@ -264,9 +264,9 @@ def _write(path: Path, text: str) -> None:
     write_atomic(path, text)
 
 
-def _exit_for(report: Any, options: Any) -> None:
+def _exit_for(report: Any) -> None:
     findings = report.findings or ()
-    if any(finding.status in options.fail_on for finding in findings):
+    if any(finding.status in report.fail_on for finding in findings):
         raise typer.Exit(EXIT_PROBLEMS)
 
 

@@ -218,6 +218,7 @@ class Report:
     references: tuple[Reference, ...]
     findings: tuple[Finding, ...] | None = None
     notices: tuple[str, ...] = field(default=())
+    fail_on: frozenset[Status] = DEFAULT_FAIL_ON  # the statuses that fail this run (errors)
 
     def summary(self) -> dict[str, int]:
         """``{"total": n, <status>: count, …}`` for the statuses present, worst first."""

@@ -114,7 +114,9 @@ async def check(
     )
     notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
     notices += tuple(cache_warnings)
-    return replace(listed, findings=tuple(findings), notices=notices)
+    return replace(
+        listed, findings=tuple(findings), notices=notices, fail_on=options.fail_on
+    )
 
 
 def _decide_offline(url: str, options: Options) -> LinkVerdict | None:

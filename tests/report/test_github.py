@@ -111,3 +111,12 @@ def test_notices_become_file_less_warnings() -> None:
         "title": "citecheck",
         "message": "No network: 3 links unreachable",
     }
+
+
+def test_fail_on_decides_error_or_warning() -> None:
+    from dataclasses import replace
+
+    strict = replace(report(every_status()), fail_on=frozenset({Status.BLOCKED}))
+    levels = {c["title"].split(": ")[1]: c["level"] for c in parse(render(strict))}
+    assert levels["blocked"] == "error"
+    assert levels["broken"] == "warning"

@@ -39,9 +39,9 @@ def letter_path(letter: str) -> str:
     return path.as_posix()
 
 
-def level(status: Status) -> str:
-    """The annotation level of a problem status."""
-    return "error" if status in DEFAULT_FAIL_ON else "warning"
+def level(status: Status, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> str:
+    """The annotation level of a problem status: an error when it fails the run."""
+    return "error" if status in fail_on else "warning"
 
 
 def _message(finding: Finding) -> str:
@@ -52,7 +52,7 @@ def _message(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def command(finding: Finding) -> str:
+def command(finding: Finding, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> str:
     """The workflow command annotating ``finding`` at its place in the letter."""
     ref = finding.reference
     properties = {
@@ -62,10 +62,10 @@ def command(finding: Finding) -> str:
         "title": f"citecheck: {finding.status.value}",
     }
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{level(finding.status)} {props}::{escape_data(_message(finding))}"
+    return f"::{level(finding.status, fail_on)} {props}::{escape_data(_message(finding))}"
 
 
 def render(report: Report) -> str:
     lines = [f"::warning title=citecheck::{escape_data(notice)}" for notice in report.notices]
-    lines += [command(finding) for finding in problems(report)]
+    lines += [command(finding, report.fail_on) for finding in problems(report)]
     return "".join(f"{line}\n" for line in lines)

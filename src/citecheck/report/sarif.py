@@ -73,12 +73,12 @@ def _message(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def _result(finding: Finding) -> dict[str, Any]:
+def _result(finding: Finding, fail_on: frozenset[Status]) -> dict[str, Any]:
     ref = finding.reference
     return {
         "ruleId": rule_id(finding.status),
         "ruleIndex": RULES.index(finding.status),
-        "level": level(finding.status),
+        "level": level(finding.status, fail_on),
         "message": {"text": _message(finding)},
         "locations": [
             {
@@ -118,7 +118,7 @@ def document(report: Report) -> dict[str, Any]:
                 },
                 "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(finding) for finding in problems(report)],
+                "results": [_result(finding, report.fail_on) for finding in problems(report)],
             }
         ],
     }
