@@ -10,6 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+pytest_plugins = ["servers"]
+
 from citecheck.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

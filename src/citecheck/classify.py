@@ -34,6 +34,7 @@ _ERROR_STATUS = {
     FetchError.TOO_MANY_REDIRECTS: (Status.BROKEN, "too many redirects"),
     FetchError.BAD_REDIRECT: (Status.BROKEN, "bad redirect"),
     FetchError.PRIVATE_ADDRESS: (Status.PRIVATE, "not a public address"),
+    FetchError.INVALID_URL: (Status.INVALID, "not a URL that can be fetched"),
 }
 
 PERMANENT_REDIRECTS = frozenset({301, 308})

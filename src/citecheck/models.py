@@ -103,6 +103,7 @@ class FetchError(StrEnum):
     TOO_MANY_REDIRECTS = "too_many_redirects"
     BAD_REDIRECT = "bad_redirect"  # Location missing, malformed or to an unsupported scheme
     PRIVATE_ADDRESS = "private_address"  # the address guard stopped it (also after a redirect)
+    INVALID_URL = "invalid_url"  # not an http(s) URL that can be requested
 
 
 @dataclass(frozen=True, slots=True)

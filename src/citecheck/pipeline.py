@@ -33,7 +33,7 @@ from citecheck.urls import dedupe_key, precheck, split_fragment
 if TYPE_CHECKING:
     from citecheck.cache import CacheEntry, ResultCache
     from citecheck.config import Options
-    from citecheck.fetch import Fetcher
+    from citecheck.fetch import Fetcher, FetchOptions
     from citecheck.resolve import Resolver
 
 ProgressCallback = Callable[[int, int], None]  # (URLs done, URLs to fetch)
@@ -138,7 +138,7 @@ def _remap(url: str, options: Options) -> str:
     return url
 
 
-def _fetch_options(options: Options) -> object:
+def _fetch_options(options: Options) -> FetchOptions:
     from citecheck.fetch import FetchOptions
 
     extra = {"user_agent": options.user_agent} if options.user_agent else {}
@@ -250,7 +250,7 @@ async def _fetch_all(
             on_progress(done, total)
         return key, outcome
 
-    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:  # type: ignore[arg-type]
+    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
         results = await asyncio.gather(*(one(fetcher, key, url) for key, url in stale.items()))
     return dict(results)
 
@@ -344,7 +344,7 @@ async def _with_archive_suggestions(
     wanted = [i for i, f in enumerate(findings) if f.status in (Status.BROKEN, Status.MOVED)]
     if not wanted:
         return findings
-    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:  # type: ignore[arg-type]
+    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
         client = ArchiveClient(fetcher, options.archive_endpoint)
         snapshots = await asyncio.gather(
             *(

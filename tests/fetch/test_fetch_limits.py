@@ -1,0 +1,148 @@
+"""Concurrency limits, rate, retries and Retry-After, measured on a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+
+import pytest
+
+from citecheck.fetch import Fetcher, FetchOptions
+from citecheck.models import FetchError
+from citecheck.resolve import TableResolver
+from servers import Reply, closed_port, sequence, wait_until
+
+SLOW = Reply(200, b"<title>slow</title>", [("Content-Type", "text/html")], delay=0.15)
+
+
+def test_per_host_limit_holds(loopback, fetch_all) -> None:
+    site = loopback()
+    site.route("/", SLOW)
+    urls = [site.url(f"/?n={n}") for n in range(10)]
+
+    results = fetch_all(urls, per_host=3)
+
+    assert all(r.http_status == 200 for r in results)
+    assert site.max_in_flight == 3
+
+
+def test_global_limit_holds_across_hosts(loopback, fetch_all) -> None:
+    site = loopback()
+    site.route("/", SLOW)
+    # Four host names, one server: the server sees the sum over all hosts.
+    names = {f"h{n}.test": [site.host] for n in range(4)}
+    urls = [site.url(f"/?n={n}", host=f"h{n % 4}.test") for n in range(16)]
+
+    results = fetch_all(urls, names=names, per_host=4, max_concurrency=5)
+
+    assert all(r.http_status == 200 for r in results)
+    assert site.max_in_flight == 5
+
+
+def test_rate_spaces_requests_to_one_host(loopback, fetch_all) -> None:
+    site = loopback()
+    site.route("/", Reply(200, b"ok"))
+
+    fetch_all([site.url(f"/?n={n}") for n in range(4)], rate=10.0)
+
+    times = sorted(request.time for request in site.requests)
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.09
+
+
+def test_retry_after_seconds_is_honoured(loopback, fetch_one) -> None:
+    site = loopback()
+    site.route("/", sequence(Reply(503, headers=[("Retry-After", "1")]), Reply(200, b"back")))
+
+    fetched = fetch_one(site.url("/"), retries=2)
+
+    assert (fetched.http_status, fetched.attempts) == (200, 2)
+    first, second = (request.time for request in site.requests)
+    assert 0.95 <= second - first < 2.5
+
+
+def test_retry_after_http_date_is_honoured(loopback, fetch_one) -> None:
+    site = loopback()
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)  # whole seconds: waits 1-2 s
+    site.route("/", sequence(Reply(429, headers=[("Retry-After", when)]), Reply(200, b"back")))
+
+    fetched = fetch_one(site.url("/"), retries=1)
+
+    assert (fetched.http_status, fetched.attempts) == (200, 2)
+    first, second = (request.time for request in site.requests)
+    assert 0.9 <= second - first < 3
+
+
+def test_retry_after_is_capped(loopback, fetch_one) -> None:
+    site = loopback()
+    site.route("/", sequence(Reply(503, headers=[("Retry-After", "3600")]), Reply(200)))
+
+    fetched = fetch_one(site.url("/"), retries=1, retry_after_cap=0.2)
+
+    assert fetched.http_status == 200
+    first, second = (request.time for request in site.requests)
+    assert 0.19 <= second - first < 1.5
+
+
+def test_a_429_slows_the_whole_host(loopback) -> None:
+    site = loopback()
+    site.route("/a", sequence(Reply(429, headers=[("Retry-After", "1")]), Reply(200)))
+    site.route("/b", Reply(200))
+
+    async def main() -> None:
+        options = FetchOptions(allow_private=True, retries=1)
+        async with Fetcher(options, resolver=TableResolver({})) as fetcher:
+            first = asyncio.create_task(fetcher.fetch(site.url("/a")))
+            await asyncio.sleep(0.3)  # the 429 has arrived by now
+            assert (await fetcher.fetch(site.url("/b"))).http_status == 200
+            assert (await first).http_status == 200
+
+    asyncio.run(main())
+    started = min(r.time for r in site.requests)
+    b_time = next(r.time for r in site.requests if r.path == "/b")
+    assert b_time - started >= 0.95
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
+def test_client_errors_are_not_retried(loopback, fetch_one, status: int) -> None:
+    site = loopback()
+    site.route("/", Reply(status))
+
+    fetched = fetch_one(site.url("/"), retries=3)
+
+    assert (fetched.http_status, fetched.attempts, site.hits("/")) == (status, 1, 1)
+
+
+def test_server_errors_are_retried_then_reported(loopback, fetch_one) -> None:
+    site = loopback()
+    site.route("/", Reply(500))
+
+    fetched = fetch_one(site.url("/"), retries=2)
+
+    assert (fetched.http_status, fetched.attempts, site.hits("/")) == (500, 3, 3)
+
+
+def test_backoff_grows_between_attempts(fetch_one) -> None:
+    began = time.monotonic()
+    fetched = fetch_one(f"http://127.0.0.2:{closed_port()}/", retries=2, backoff=0.1)
+    took = time.monotonic() - began
+
+    assert fetched.error is FetchError.REFUSED and fetched.attempts == 3
+    assert 0.3 <= took < 1.5  # (0.1 + jitter ≤ 0.1) + (0.2 + jitter ≤ 0.1) seconds
+
+
+def test_idle_connections_to_old_hosts_are_closed(loopback) -> None:
+    sites = [loopback() for _ in range(5)]
+    for site in sites:
+        site.route("/", Reply(200, b"ok"))
+
+    async def main() -> None:
+        options = FetchOptions(allow_private=True, max_concurrency=2)
+        async with Fetcher(options, resolver=TableResolver({})) as fetcher:
+            for site in sites:
+                assert (await fetcher.fetch(site.url("/"))).http_status == 200
+            # Evicted when the last request went out: all but the 2 most recent idle pools.
+            assert wait_until(lambda: [s.open_connections for s in sites] == [0, 0, 1, 1, 1])
+
+    asyncio.run(main())
