@@ -84,6 +84,8 @@ class FetchOptions:
     per_host: int = 4
     rate: float | None = None  # requests per second per host
     headers: tuple[tuple[str, str], ...] = ()
+    # Headers sent only to one host (a consent cookie, a token), keyed by lower-case host name.
+    host_headers: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     user_agent: str = f"citecheck/{__version__} (+https://github.com/citecheck/citecheck)"
     allow_private: bool = False
     html_cap: int = 2_000_000
@@ -187,6 +189,7 @@ class Fetcher:
             extra = dict(validators)
             if current.host == start.host:
                 extra.update(self._secret_headers)
+            extra.update(self.options.host_headers.get(current.host.lower(), ()))
             if credentials and _same_host_no_downgrade(home, current):
                 extra["Authorization"] = _basic_auth(*credentials)
             hop = await self._hop(run, current, extra, jar, guard)

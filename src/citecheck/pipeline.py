@@ -150,6 +150,7 @@ def _fetch_options(options: Options) -> FetchOptions:
         per_host=options.per_host,
         rate=options.rate,
         headers=options.header,
+        host_headers=options.host_headers,
         allow_private=options.allow_private,
         **extra,
     )
