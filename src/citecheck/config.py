@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from citecheck.archive import DEFAULT_ENDPOINT as DEFAULT_ARCHIVE_ENDPOINT
 from citecheck.claims import Thresholds
 from citecheck.errors import ConfigError
 from citecheck.models import DEFAULT_FAIL_ON, Status
 
-DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
 
 
 @dataclass(frozen=True, slots=True)

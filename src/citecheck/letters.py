@@ -76,7 +76,7 @@ def letter_from_bytes(data: bytes, display: str, fmt: LetterFormat) -> Letter:
     if fmt is LetterFormat.DOCX:
         from citecheck.parse.docx import read_docx
 
-        return Letter(display, fmt, read_docx(data), data)
+        return Letter(display, fmt, read_docx(data, name=display), data)
     return Letter(display, fmt, decode(data, display))
 
 
