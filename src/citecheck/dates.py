@@ -1,0 +1,166 @@
+"""Dates as letters write them: "17 July 2025", "July 17, 2025", "1er juin 2024", "17.07.2025"…
+
+A date keeps the precision the text gives: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``. Month names
+are read in English, French, German, Spanish, Dutch, Italian and Portuguese, full or abbreviated,
+with or without accents. Numeric dates are read day first (``17/07/2025``) or ISO
+(``2025-07-17``). A bare year counts only between 1900 and 2100 and when it stands alone (not
+part of a number, a range or a word). Impossible dates such as 31 June are not dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["DateMatch", "find_date", "parse_date"]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """One date expression: its ISO value (at the precision written) and where it was found."""
+
+    iso: str
+    text: str
+    start: int
+    end: int
+
+
+# Per month: English, French, German, Spanish, Dutch, Italian, Portuguese; full and abbreviated.
+_MONTH_NAMES = (
+    "january jan janvier janv januar jänner jän enero ene januari gennaio gen janeiro",
+    "february feb février févr fév februar febrero februari febbraio fevereiro fev",
+    "march mar mars märz maerz mär marzo maart mrt março",
+    "april apr avril avr abril abr aprile",
+    "may mai mayo mei maggio mag maio",
+    "june jun juin juni junio giugno giu junho",
+    "july jul juillet juil juli julio luglio lug julho",
+    "august aug août augustus agosto ago",
+    "september sep sept septembre septiembre setiembre settembre setembro set",
+    "october oct octobre oktober okt octubre ottobre ott outubro out",
+    "november nov novembre noviembre novembro",
+    "december dec décembre déc dezember dez diciembre dic dicembre dezembro",
+)
+
+
+def _without_accents(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(_MONTH_NAMES, start=1):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+        _MONTHS[_without_accents(_name)] = _number
+
+# Abbreviations that are also everyday words ("set", "out", "ago"…) count only with a day.
+_NEEDS_DAY = frozenset({"set", "out", "ago", "gen", "mag"})
+
+# The spaces a date may contain: a wrapped line may break it, a blank line (new paragraph) not.
+_SP = r"(?:[ \t\u00a0\u202f]|\r?\n(?![ \t]*\r?\n))"
+_MONTH = (
+    r"(?<![^\W\d_])(?P<{name}>"
+    + "|".join(re.escape(name) for name in sorted(_MONTHS, key=len, reverse=True))
+    + r")(?![^\W\d_])\.?"
+)
+_DAY = r"(?<!\d)(?P<{name}>[0-3]?\d)(?!\d)"
+_DAY_SUFFIX = r"(?:st|nd|rd|th|er|ᵉʳ|\.?º|°|ª)?"
+_YEAR = r"(?P<{name}>\d{{4}})(?!\d)"
+_DE = rf"(?:(?:de|del){_SP}+)?"
+
+_DATE = re.compile(
+    "|".join(
+        (
+            # 2025-07-17, 2025-07, 2025/07/17
+            r"(?<![\d.,/-])(?P<iy>\d{4})(?P<isep>[-/])(?P<im>\d\d)(?:(?P=isep)(?P<id>\d\d))?"
+            r"(?!\d)(?![./-]\d)",
+            # 17.07.2025, 17/07/2025, 17-07-2025 (day first)
+            r"(?<![\d.,/-])(?P<nd>\d\d?)(?P<nsep>[./-])(?P<nm>\d\d?)(?P=nsep)(?P<ny>\d{4})"
+            r"(?!\d)(?![./-]\d)",
+            # 17 July 2025, 17th July 2025, 1er juin 2024, 17. Juli 2025, 17 de julio de 2025
+            _DAY.format(name="dd")
+            + _DAY_SUFFIX
+            + rf"(?:\.?{_SP}+|\.|-){_DE}"
+            + _MONTH.format(name="dm")
+            + rf"(?:{_SP}*,)?(?:{_SP}+|-){_DE}"
+            + _YEAR.format(name="dy"),
+            # July 17, 2025
+            _MONTH.format(name="mm")
+            + rf"{_SP}+"
+            + _DAY.format(name="md")
+            + rf"(?:st|nd|rd|th)?(?:{_SP}*,)?{_SP}*"
+            + _YEAR.format(name="my"),
+            # June 2024, junio de 2024
+            _MONTH.format(name="ym") + rf"(?:{_SP}*,)?{_SP}+{_DE}" + _YEAR.format(name="yy"),
+            # 2023, standing alone: not in a word, a number, a range or an amount
+            r"(?<![\w.,/:\-–€$£#])(?P<by>19\d\d|20\d\d|2100)(?![\w%])(?![.,/:\-–]\d)",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    """The ISO form of a match, or None when it names no real day (or a doubtful month)."""
+    groups = match.groupdict()
+    if groups["by"] is not None:
+        return groups["by"]
+    if groups["iy"] is not None:
+        year, month, day = groups["iy"], groups["im"], groups["id"]
+    elif groups["ny"] is not None:
+        year, month, day = groups["ny"], groups["nm"], groups["nd"]
+    elif groups["dy"] is not None:
+        year, month, day = groups["dy"], _month(groups["dm"]), groups["dd"]
+    elif groups["my"] is not None:
+        year, month, day = groups["my"], _month(groups["mm"], with_day=False), groups["md"]
+    else:
+        year, month, day = groups["yy"], _month(groups["ym"], with_day=False), None
+    if month is None:
+        return None
+    y, m = int(year), int(month)
+    if not 1 <= m <= 12:
+        return None
+    if day is None:
+        return f"{y:04d}-{m:02d}"
+    d = int(day)
+    if not 1 <= d <= calendar.monthrange(y, m)[1]:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def _month(name: str, *, with_day: bool = True) -> str | None:
+    if not with_day and _doubtful(name):
+        return None
+    return str(_MONTHS[name.lower()])
+
+
+def _doubtful(name: str | None) -> bool:
+    return name is not None and name.lower() in _NEEDS_DAY
+
+
+def find_date(text: str) -> DateMatch | None:
+    """The first date expression in ``text``, or None."""
+    position = 0
+    while (match := _DATE.search(text, position)) is not None:
+        iso = _iso(match)
+        if iso is not None:
+            return DateMatch(iso, match.group(), match.start(), match.end())
+        # A doubtful month name ("set 2024") may be followed by a year of its own; an
+        # impossible date ("31 June 2024") is skipped whole, not read as "1 June 2024".
+        doubtful = next((g for g in ("ym", "mm") if _doubtful(match.group(g))), None)
+        position = match.end(doubtful) if doubtful else match.end()
+    return None
+
+
+def parse_date(text: str) -> DateMatch | None:
+    """The date that ``text`` (leading and trailing spaces aside) consists of, or None."""
+    stripped = text.strip()
+    offset = len(text) - len(text.lstrip())
+    match = _DATE.fullmatch(stripped)
+    if match is None:
+        return None
+    iso = _iso(match)
+    if iso is None:
+        return None
+    return DateMatch(iso, stripped, offset, offset + len(stripped))

@@ -1,0 +1,350 @@
+"""Markdown letters (.md): every link markdown-it-py finds, placed at its first character.
+
+markdown-it-py tells which text is a link (and which is code, an image or a footnote); its
+inline rules for links, autolinks and raw HTML are wrapped to record where each link starts and
+ends in the inline source, and a rule of ours finds bare ``http(s)://``, ``mailto:`` and
+``tel:`` URLs. Block tokens give the lines; the columns come from finding each line's inline
+text in the source line it came from. URLs are kept as written: markdown-it's normalising and
+its refusal of some schemes are turned off, so that ``#`` stays ``#`` and ``javascript:`` is
+reported rather than dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline, autolink, html_inline, link
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from citecheck.models import Letter, LinkKind, Reference
+from citecheck.parse.footnotes import (
+    Draft,
+    collapse,
+    finish,
+    is_note_anchor,
+    is_notes_heading,
+    superscript_label,
+)
+from citecheck.parse.text import bare_url_end
+
+_Rule = Callable[[StateInline, bool], bool]
+
+_SCHEME_BEFORE = re.compile(r"(?:^|[^A-Za-z0-9+.-])(https?|mailto|tel)\Z", re.IGNORECASE)
+_HTML_A_OPEN = re.compile(
+    r"<a\s(?:[^>]*?\s)?href\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))", re.IGNORECASE
+)
+_HTML_A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+_BRACKET_LABEL = re.compile(r"[ \t]*\[(\d{1,4})\]")
+_NEWLINES = re.compile(r"\r\n?|\n")
+# Emphasis markers: runs of * or ~, and runs of _ that are not inside a word (snake_case).
+_EMPHASIS = re.compile(r"[*~]+|(?<![^\W_])_+|_+(?![^\W_])")
+
+
+class _Renderer(MarkdownIt):
+    """markdown-it with URLs left exactly as written and no scheme refused."""
+
+    def normalizeLink(self, url: str) -> str:  # noqa: N802 (markdown-it's name)
+        return url
+
+    def normalizeLinkText(self, link: str) -> str:  # noqa: N802
+        return link
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802
+        return True
+
+
+def _stamped(rule: _Rule, kind: str) -> _Rule:
+    """``rule``, recording on the token it opens where in the inline source it starts and ends.
+
+    ``kind`` "link" is told apart: an inline link ends with its ")", a reference link with "]".
+    """
+
+    def stamped(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent:
+            found = kind
+            if kind == "link":
+                found = "inline" if state.src[state.pos - 1] == ")" else "reference"
+            # Pending text is flushed into a token of its own before the link's first token.
+            for token in state.tokens[count:]:
+                if token.type in ("link_open", "html_inline"):
+                    token.meta.update(start=start, end=state.pos, kind=found)
+                    break
+        return True
+
+    return stamped
+
+
+def _bare_url(state: StateInline, silent: bool) -> bool:
+    """A bare ``http(s)://``, ``mailto:`` or ``tel:`` URL, met at the colon after its scheme."""
+    position = state.pos
+    if state.linkLevel > 0 or state.src[position] != ":":
+        return False
+    scheme = _SCHEME_BEFORE.search(state.pending)
+    if scheme is None:
+        return False
+    start = position - len(scheme.group(1))
+    # The scheme must be written as such, not produced by an entity or an escape.
+    if start < 0 or state.src[start:position].lower() != scheme.group(1).lower():
+        return False
+    end = bare_url_end(state.src, start, state.posMax)
+    if end == start:
+        return False
+    if not silent:
+        url = state.src[start:end]
+        state.pending = state.pending[: -len(scheme.group(1))]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": url}
+        token.meta.update(start=start, end=end, kind="bare")
+        state.push("text", "", 0).content = url
+        state.push("link_close", "a", -1)
+    state.pos = end
+    return True
+
+
+def _renderer() -> MarkdownIt:
+    md = _Renderer("commonmark", {"html": True}).enable("table")
+    # Emphasis never changes where links are, only how their text looks, and costs a third of
+    # the time: its markers are taken out of anchor text instead (``_unemphasised``).
+    md.disable(["emphasis", "balance_pairs", "fragments_join"])
+    footnote_plugin(md, inline=False)
+    md.inline.ruler.at("link", _stamped(link, "link"))
+    md.inline.ruler.at("autolink", _stamped(autolink, "autolink"))
+    md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
+    md.inline.ruler.before("linkify", "bare_url", _bare_url)
+    return md
+
+
+_MD = _renderer()
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A link inside one inline token: offsets in its content, and what it says."""
+
+    start: int
+    end: int
+    kind: LinkKind
+    text: str
+    url: str
+
+
+def extract(letter: Letter) -> list[Reference]:
+    """The references of a Markdown letter, in source order."""
+    source = letter.text.replace("\0", "\ufffd")
+    lines = _NEWLINES.split(source)
+    tokens = _MD.parse(source)
+    drafts: list[Draft] = []
+    cursors: dict[int, int] = {}
+    for inline, label in _inlines(tokens):
+        found = [link for link in _links(inline.children or []) if not is_note_anchor(link.url)]
+        if found:
+            drafts.extend(_drafts(inline, found, label, lines, cursors))
+    return finish(letter, drafts)
+
+
+def _inlines(tokens: Sequence[Token]) -> Iterator[tuple[Token, str | None]]:
+    """Each inline token with a source position, and the label of the note it belongs to."""
+    footnote: str | None = None
+    section_level: int | None = None
+    heading_level: int | None = None
+    lists: list[list[int]] = []  # per open list in a notes section: [ordered, items so far]
+    items: list[str | None] = []  # the note label of each open list item
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind == "footnote_open":
+            footnote = str(token.meta.get("label", token.meta.get("id", "")))
+        elif kind == "footnote_close":
+            footnote = None
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1:])
+        elif kind == "heading_close":
+            heading_level = None
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", 0])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            lists[-1][1] += 1
+            outer = items[-1] if items else None
+            if outer is None and section_level is not None and footnote is None:
+                outer = token.info if lists[-1][0] and token.info else str(lists[-1][1])
+            items.append(outer)
+        elif kind == "list_item_close":
+            items.pop()
+        elif kind == "inline" and token.map is not None:
+            if heading_level is not None and section_level is not None:
+                if heading_level <= section_level:
+                    section_level = None
+            if _is_notes_heading(token, tokens[index - 1], heading_level):
+                section_level = heading_level or 7
+                continue
+            label = footnote or (items[-1] if items else None)
+            if label is None and section_level is not None:
+                bracketed = _BRACKET_LABEL.match(token.content)
+                label = bracketed.group(1) if bracketed else None
+            yield token, label
+
+
+def _is_notes_heading(inline: Token, before: Token, heading_level: int | None) -> bool:
+    """A heading "Notes", "References"… or a paragraph that is only such a word."""
+    if heading_level is None and before.type != "paragraph_open":
+        return False
+    if not is_notes_heading(inline.content):
+        return False
+    return heading_level is not None or not _links(inline.children or [])
+
+
+def _links(children: Sequence[Token]) -> list[_Found]:
+    """The links among an inline token's children, with their anchor text."""
+    found: list[_Found] = []
+    open_link: Token | None = None
+    words: list[str] = []
+    for token in children:
+        if open_link is None:
+            if token.type == "link_open" and "start" in token.meta:
+                open_link, words = token, []
+            elif token.type == "html_inline" and "start" in token.meta:
+                if _HTML_A_OPEN.match(token.content):
+                    open_link, words = token, []
+            continue
+        closing = token.type == "link_close" and open_link.type == "link_open"
+        closing = closing or (
+            open_link.type == "html_inline"
+            and token.type == "html_inline"
+            and _HTML_A_CLOSE.match(token.content) is not None
+        )
+        if closing:
+            found.append(_found(open_link, token, "".join(words)))
+            open_link = None
+        else:
+            words.append(_plain(token))
+    return found
+
+
+def _found(opening: Token, closing: Token, words: str) -> _Found:
+    """The link that ``opening`` starts; ``words`` is its content as text."""
+    start, end, kind = opening.meta["start"], opening.meta["end"], opening.meta["kind"]
+    if kind in ("autolink", "bare"):  # the text is the URL as written
+        return _Found(start, end, LinkKind(kind), words, str(opening.attrs.get("href", "")))
+    text = collapse(_unemphasised(words))
+    if kind == "html":
+        anchor = _HTML_A_OPEN.match(opening.content)
+        assert anchor is not None  # checked when the anchor was opened
+        url = html.unescape(next(value for value in anchor.groups() if value is not None))
+        end = closing.meta.get("end", end)
+        return _Found(start, end, LinkKind.INLINE, text, url.strip())
+    return _Found(start, end, LinkKind(kind), text, str(opening.attrs.get("href", "")))
+
+
+def _unemphasised(text: str) -> str:
+    """Anchor text without the emphasis markers that markdown would have rendered away."""
+    return _EMPHASIS.sub("", text) if ("*" in text or "_" in text or "~" in text) else text
+
+
+def _plain(token: Token) -> str:
+    """The text a reader sees for one token inside a link."""
+    if token.type in ("text", "code_inline"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    if token.type == "image":
+        return "".join(_plain(child) for child in token.children or [])
+    return ""
+
+
+def _drafts(
+    inline: Token,
+    found: list[_Found],
+    label: str | None,
+    lines: list[str],
+    cursors: dict[int, int],
+) -> Iterator[Draft]:
+    """Place the links of one inline token in the source, with their notes' labels."""
+    content = inline.content
+    assert inline.map is not None
+    place = _Placer(content, inline.map[0], lines, cursors)
+    notes = _superscript_notes(content)
+    for number, item in enumerate(found):
+        line, column = place(item.start)
+        note_label = next((name for start, name in reversed(notes) if start <= item.start), label)
+        if note_label is None:
+            yield Draft(line, column, item.kind, item.text, item.url)
+            continue
+        stop = next((start for start, _ in notes if start > item.start), len(content))
+        if number + 1 < len(found):
+            stop = min(stop, max(item.end, found[number + 1].start))
+        after = content[item.end : stop]
+        yield Draft(line, column, item.kind, item.text, item.url, note_label, after)
+
+
+def _superscript_notes(content: str) -> list[tuple[int, str]]:
+    """Where lines of ``content`` start a note with superscript digits, and the labels."""
+    notes = []
+    offset = 0
+    for line in content.split("\n"):
+        found = superscript_label(line)
+        if found is not None:
+            notes.append((offset, found[0]))
+        offset += len(line) + 1
+    return notes
+
+
+class _Placer:
+    """Maps offsets in an inline token's content to 1-based (line, column) in the source.
+
+    ``cursors`` holds, per source line, where the last placed text ended: table cells are
+    placed left to right, so that two equal cells on a line are told apart.
+    """
+
+    def __init__(
+        self, content: str, first_line: int, lines: list[str], cursors: dict[int, int]
+    ) -> None:
+        self.starts: list[int] = []
+        self.rows: list[tuple[int, int, list[int] | int]] = []
+        offset = 0
+        for number, text in enumerate(content.split("\n")):
+            line_number = min(first_line + number, len(lines) - 1)
+            lead = len(text) - len(text.lstrip(" \t"))
+            core = text[lead:].rstrip(" \t")
+            where = _locate(core, lines[line_number], cursors.get(line_number, 0))
+            end = where + len(core) if isinstance(where, int) else (where or [0])[-1] + 1
+            cursors[line_number] = end
+            self.starts.append(offset)
+            self.rows.append((line_number, lead, where))
+            offset += len(text) + 1
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        row = bisect_right(self.starts, offset) - 1
+        line_number, lead, where = self.rows[row]
+        within = max(offset - self.starts[row] - lead, 0)
+        if isinstance(where, int):
+            return line_number + 1, where + within + 1
+        return line_number + 1, (where[min(within, len(where) - 1)] if where else 0) + 1
+
+
+def _locate(core: str, line: str, cursor: int) -> list[int] | int:
+    """Where ``core`` sits in ``line`` (from ``cursor``): one offset, or one per character."""
+    trimmed = line.rstrip(" \t")
+    if cursor == 0 and trimmed.endswith(core):
+        return len(trimmed) - len(core)
+    at = line.find(core, cursor)
+    if at >= 0:
+        return at
+    # The text was altered on the way (a table cell's "\\|" became "|"): align it by character.
+    positions = []
+    for char in core:
+        found = line.find(char, cursor)
+        if found < 0:
+            break
+        positions.append(found)
+        cursor = found + 1
+    return positions

@@ -1,0 +1,229 @@
+"""Markdown letters: every link syntax, placed at its first character, and its footnotes."""
+
+from __future__ import annotations
+
+from parse_helpers import claims, places, refs
+
+from citecheck.models import LetterFormat
+
+MD = LetterFormat.MARKDOWN
+
+
+def test_inline_links_with_titles_angle_destinations_and_emphasis() -> None:
+    found = refs(
+        MD,
+        """
+        Some *emphasis [in link](https://a.example/x "Title")* and [**bold** text](<https://b.example/a b>).
+        Two [one](https://one.example) [two](https://two.example/?q=1&r=2) on a line.
+        """,  # noqa: E501
+    )
+    assert places(found) == [
+        (1, 16, "inline", "in link", "https://a.example/x"),
+        (1, 60, "inline", "bold text", "https://b.example/a b"),
+        (2, 5, "inline", "one", "https://one.example"),
+        (2, 32, "inline", "two", "https://two.example/?q=1&r=2"),
+    ]
+
+
+def test_reference_links_are_placed_where_used_and_unused_definitions_ignored() -> None:
+    found = refs(
+        MD,
+        """
+        Full [text][id], collapsed [ID][] and shortcut [id].
+
+        [id]: https://ref.example/id "Title"
+        [unused]: https://unused.example/
+        """,
+    )
+    assert places(found) == [
+        (1, 6, "reference", "text", "https://ref.example/id"),
+        (1, 28, "reference", "ID", "https://ref.example/id"),
+        (1, 48, "reference", "id", "https://ref.example/id"),
+    ]
+
+
+def test_autolinks_and_bare_urls_with_trailing_punctuation() -> None:
+    found = refs(
+        MD,
+        """
+        See <https://auto.example/path> and https://en.wikipedia.org/wiki/Foo_(bar).
+        Also (https://paren.example/a), "https://quote.example/q"; mail mailto:x@y.org!
+        **https://bold.example/** and tel:+3222 and <mailto:a@b.org> and xhttps://glued.example
+        """,
+    )
+    assert places(found) == [
+        (1, 5, "autolink", "https://auto.example/path", "https://auto.example/path"),
+        (1, 37, "bare", *["https://en.wikipedia.org/wiki/Foo_(bar)"] * 2),
+        (2, 7, "bare", "https://paren.example/a", "https://paren.example/a"),
+        (2, 34, "bare", "https://quote.example/q", "https://quote.example/q"),
+        (2, 65, "bare", "mailto:x@y.org", "mailto:x@y.org"),
+        (3, 3, "bare", "https://bold.example/", "https://bold.example/"),
+        (3, 31, "bare", "tel:+3222", "tel:+3222"),
+        (3, 45, "autolink", "mailto:a@b.org", "mailto:a@b.org"),
+    ]
+
+
+def test_placeholders_and_unusual_schemes_are_kept_as_written() -> None:
+    found = refs(MD, "[a](#) [b]() [c](javascript:void(0)) [d](https://x.example/%7E\\_a)\n")
+    assert [r.url for r in found] == ["#", "", "javascript:void(0)", "https://x.example/%7E_a"]
+
+
+def test_nested_and_escaped_brackets() -> None:
+    found = refs(
+        MD,
+        r"""
+        A [nested [brackets] text](https://n.example) and \[not a link](https://bare.example).
+        """,
+    )
+    assert places(found) == [
+        (1, 3, "inline", "nested [brackets] text", "https://n.example"),
+        (1, 65, "bare", "https://bare.example", "https://bare.example"),
+    ]
+
+
+def test_links_in_lists_quotes_tables_and_headings() -> None:
+    found = refs(
+        MD,
+        """
+        # Title [head](https://h.example/) #
+
+        > quoted [q](https://q.example)
+        > lazy [l](https://l.example)
+
+        - item [i](https://i.example)
+          1. nested [n](https://n.example)
+
+        | a | b |
+        |---|---|
+        | [x](https://x.example) | [x](https://x2.example) \\| [y](https://y.example) |
+        """,
+    )
+    assert places(found) == [
+        (1, 9, "inline", "head", "https://h.example/"),
+        (3, 10, "inline", "q", "https://q.example"),
+        (4, 8, "inline", "l", "https://l.example"),
+        (6, 8, "inline", "i", "https://i.example"),
+        (7, 13, "inline", "n", "https://n.example"),
+        (11, 3, "inline", "x", "https://x.example"),
+        (11, 28, "inline", "x", "https://x2.example"),
+        (11, 55, "inline", "y", "https://y.example"),
+    ]
+
+
+def test_nothing_in_code_and_images_only_through_their_link() -> None:
+    found = refs(
+        MD,
+        """
+        `[code](https://no.example)` and ![img](https://img.example/i.png)
+
+            [indented](https://no.example)
+
+        ```
+        https://fenced.example
+        ```
+
+        [![alt text](https://img.example/i.png)](https://outer.example)
+        """,
+    )
+    assert places(found) == [(9, 1, "inline", "alt text", "https://outer.example")]
+
+
+def test_raw_html_anchor_in_markdown() -> None:
+    found = refs(MD, 'Text <a href="https://raw.example/?a=1&amp;b=2">raw *em*</a>.\n')
+    assert places(found) == [(1, 6, "inline", "raw em", "https://raw.example/?a=1&b=2")]
+
+
+def test_footnote_definitions_make_claims_and_markers_are_not_references() -> None:
+    found = refs(
+        MD,
+        """
+        A claim[^1] and another[^note] with a [link](#fn1).
+
+        [^1]: See [Doc title](https://fn.example/doc), 17 July 2025; [Other](https://fn.example/o),
+            juin 2024.
+
+        [^note]: <https://fn.example/auto>, 2021. [Prose](https://p.example) in running text.
+        """,
+    )
+    assert places(found) == [
+        (3, 11, "inline", "Doc title", "https://fn.example/doc"),
+        (3, 62, "inline", "Other", "https://fn.example/o"),
+        (6, 10, "autolink", "https://fn.example/auto", "https://fn.example/auto"),
+        (6, 43, "inline", "Prose", "https://p.example"),
+    ]
+    assert claims(found) == [
+        ("1", "Doc title", "2025-07-17"),
+        ("1", "Other", "2024-06"),
+        ("note", None, "2021"),
+        ("note", "Prose", None),
+    ]
+    assert found[0].cited_date_text == "17 July 2025"
+
+
+def test_superscript_notes_one_per_line() -> None:
+    found = refs(
+        MD,
+        """
+        Prose with a marker.¹ And [topic](https://t.example), 2020.
+
+        ¹ See [One](https://one.example), 1er juin 2024
+        ²³ [Two](https://two.example) (17. Juli 2025)
+        """,
+    )
+    assert claims(found) == [
+        (None, None, None),
+        ("1", "One", "2024-06-01"),
+        ("23", "Two", "2025-07-17"),
+    ]
+    assert (found[2].line, found[2].column) == (4, 4)
+
+
+def test_a_notes_section_numbers_its_items_until_the_next_heading() -> None:
+    found = refs(
+        MD,
+        """
+        Body [body](https://b.example), 2019.
+
+        ## Sources
+
+        1. [Report one](https://s.example/1), 2023.
+        7. [Report seven](https://s.example/7) (5 May 2023)
+
+        - [Bullet](https://s.example/b) 12.07.2024
+        - second [B2](https://s.example/b2)
+
+        ## Appendix
+
+        [After](https://after.example), 2 May 2021
+        """,
+    )
+    assert claims(found) == [
+        (None, None, None),
+        ("1", "Report one", "2023"),
+        ("7", "Report seven", "2023-05-05"),
+        ("1", "Bullet", "2024-07-12"),
+        ("2", "B2", None),
+        (None, None, None),
+    ]
+
+
+def test_notes_headings_in_other_languages_and_as_bold_paragraphs() -> None:
+    for heading in (
+        "### Références",
+        "**Quellen**",
+        "Fuentes:",
+        "## Bronnen",
+        "Notes de bas de page",
+    ):
+        found = refs(MD, f"{heading}\n\n- [T](https://t.example), 3 mars 2022\n", dedent=False)
+        assert claims(found) == [("1", "T", "2022-03-03")], heading
+
+
+def test_windows_line_ends_keep_lines_and_columns() -> None:
+    found = refs(MD, "a\r\n\r\nb [x](https://x.example)\r\n", dedent=False)
+    assert places(found) == [(3, 3, "inline", "x", "https://x.example")]
+
+
+def test_emphasis_markers_leave_anchor_text_but_underscores_in_words_stay() -> None:
+    found = refs(MD, "[snake_case *and* _more_ ~~gone~~](https://e.example)\n", dedent=False)
+    assert [r.text for r in found] == ["snake_case and more gone"]
