@@ -78,44 +78,70 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="citecheck-bench-"))
     server = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("server.py")),
-         "--hosts", str(args.hosts), "--delay", str(args.delay)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(Path(__file__).with_name("server.py")),
+            "--hosts",
+            str(args.hosts),
+            "--delay",
+            str(args.delay),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None
         hosts = json.loads(server.stdout.readline())["hosts"]
         urls = make_urls(hosts, args.links, random.Random(7))
         path = work / "letter.md"
-        common = [str(path), "--allow-private", "--quiet", "--format", "json",
-                  "--output", str(work / "report.json"), "--cache-path", str(work / "cache.db")]
+        common = [
+            str(path),
+            "--allow-private",
+            "--quiet",
+            "--format",
+            "json",
+            "--output",
+            str(work / "report.json"),
+            "--cache-path",
+            str(work / "cache.db"),
+        ]
         per_host = ["--per-host", str(args.per_host)]
 
         def measure(name: str, extra: list[str], limit: float | None) -> None:
             figures = run(common + extra)
             requests = requests_since(hosts[0])
-            line = (f"{name:<22} wall {figures['wall_s']:6.2f} s   cpu {figures['cpu_s']:5.2f} s "
-                    f"({1000 * figures['cpu_s'] / args.links:.2f} ms/link)   "
-                    f"peak {figures['peak_rss_mb']:5.1f} MB   requests {requests:5d}")
+            line = (
+                f"{name:<22} wall {figures['wall_s']:6.2f} s   cpu {figures['cpu_s']:5.2f} s "
+                f"({1000 * figures['cpu_s'] / args.links:.2f} ms/link)   "
+                f"peak {figures['peak_rss_mb']:5.1f} MB   requests {requests:5d}"
+            )
             if limit:
                 line += f"   limit {limit:.2f} s ({figures['wall_s'] / limit:.2f}x)"
             print(line, flush=True)
 
         path.write_text(letter(urls))
-        print(f"{args.links} links, {len(set(urls))} distinct, on {args.hosts} hosts, "
-              f"{args.delay * 1000:.0f} ms per answer")
-        measure("cold", per_host + ["--refresh"], politeness_limit(urls, args.per_host,
-                                                                   args.delay))
+        print(
+            f"{args.links} links, {len(set(urls))} distinct, on {args.hosts} hosts, "
+            f"{args.delay * 1000:.0f} ms per answer"
+        )
+        measure("cold", per_host + ["--refresh"], politeness_limit(urls, args.per_host, args.delay))
         measure("warm (all cached)", per_host, None)
         rng = random.Random(11)
-        changed = [url.replace("/report/", "/revised/") if rng.random() < 0.10 else url
-                   for url in urls]
+        changed = [
+            url.replace("/report/", "/revised/") if rng.random() < 0.10 else url for url in urls
+        ]
         path.write_text(letter(changed))
         fresh = set(changed) - set(urls)
-        measure("10% links changed", per_host,
-                politeness_limit(sorted(fresh), args.per_host, args.delay))
-        measure("cold, --per-host 64", ["--per-host", "64", "--refresh"],
-                politeness_limit(changed, 64, args.delay))
+        measure(
+            "10% links changed",
+            per_host,
+            politeness_limit(sorted(fresh), args.per_host, args.delay),
+        )
+        measure(
+            "cold, --per-host 64",
+            ["--per-host", "64", "--refresh"],
+            politeness_limit(changed, 64, args.delay),
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

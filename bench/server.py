@@ -42,7 +42,8 @@ async def serve(hosts: int, delay: float, start: int) -> None:
                     counts.clear()
                     writer.write(
                         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                        + body
                     )
                     await writer.drain()
                     continue
@@ -56,7 +57,8 @@ async def serve(hosts: int, delay: float, start: int) -> None:
                     status = "200 OK"
                 writer.write(
                     f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n"
-                    f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                    f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):

@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-pytest_plugins = ["servers"]
-
 from citecheck.cli import main
+
+pytest_plugins = ["servers"]  # the loopback server fixtures, for every test folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "letters" / "2026-05-19-meps-china-visit.txt"
@@ -20,7 +20,9 @@ SCHEMA = json.loads((Path(__file__).parent / "schemas" / "report-v1.schema.json"
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test reads or writes the user's real cache folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 
@@ -36,7 +38,9 @@ class Result:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
     """Run the real CLI entry point in-process: ``cli("refs", path, stdin=b"…")``."""
 
     def run(*args: str, stdin: bytes | None = None) -> Result:

@@ -12,6 +12,7 @@ import pytest
 
 from citecheck.archive import ArchiveClient
 from citecheck.fetch import Fetcher, FetchOptions
+
 from servers import LoopbackServer, Reply, Request, closed_port
 
 TODAY = date(2026, 5, 19)

@@ -11,14 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import SEED, validate_report
-from servers import Reply, closed_port, redirect, sequence
 
 from citecheck.config import Options
 from citecheck.letters import collect
 from citecheck.models import Report, Status
 from citecheck.pipeline import run_check
 from citecheck.resolve import TableResolver
+
+from conftest import SEED, validate_report
+from servers import Reply, closed_port, redirect, sequence
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 
@@ -92,8 +93,9 @@ def test_every_status_in_one_letter(tmp_path: Path, site, loopback) -> None:  # 
     )
     report = check(tmp_path, letter, TableResolver(names), timeout=1.0)
     report = replace(report)
-    got = dict(zip([f.reference.text for f in report.findings or ()], statuses(report),
-                   strict=True))
+    got = dict(
+        zip([f.reference.text for f in report.findings or ()], statuses(report), strict=True)
+    )
     assert got == {
         "arbitrary detention": "ok",
         "old link": "moved",
@@ -110,8 +112,10 @@ def test_every_status_in_one_letter(tmp_path: Path, site, loopback) -> None:  # 
         "todo": "placeholder",
         "bad": "invalid",
         "mail": "skipped",
-        "NGOs urge European Council to keep human rights at the core of EU relations with China":
-            "mismatched",
+        (
+            "NGOs urge European Council to keep human rights at the core of EU relations "
+            "with China"
+        ): "mismatched",
     }
     by_text = {f.reference.text: f for f in report.findings or ()}
     assert by_text["old link"].suggestion == site.url("/dialogue", host="ngo.test")
@@ -229,8 +233,9 @@ def test_seed_letter_is_twenty_placeholders_without_network(cli) -> None:
 
 def test_seed_letter_makes_no_request(tmp_path: Path) -> None:
     # An offline resolver would turn any fetch into "unreachable": all 20 stay placeholders.
-    report = run_check(collect([str(SEED)]), Options(cache=False),
-                       resolver=TableResolver({}, offline=True))
+    report = run_check(
+        collect([str(SEED)]), Options(cache=False), resolver=TableResolver({}, offline=True)
+    )
     assert statuses(report) == ["placeholder"] * 20
     assert report.notices == ()
 

@@ -7,7 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from servers import Reply
 
 from citecheck.cache import ResultCache
 from citecheck.config import Options
@@ -16,6 +15,8 @@ from citecheck.models import Report
 from citecheck.pipeline import run_check
 from citecheck.resolve import TableResolver
 from citecheck.urls import dedupe_key
+
+from servers import Reply
 
 PAGE = (
     b"<html><head><title>Joint NGO letter ahead of EU-China Summit</title>"
@@ -43,8 +44,9 @@ def run(tmp_path: Path, site, **options: object) -> Report:  # type: ignore[no-u
         f"[^1]: [Joint NGO letter ahead of EU-China Summit]({site.url('/letter')}), 17 July 2025\n"
     )
     settings = Options(allow_private=True, cache_path=tmp_path / "cache.db", retries=0)
-    return run_check(collect([str(letter)]), replace(settings, **options),
-                     resolver=TableResolver({}))
+    return run_check(
+        collect([str(letter)]), replace(settings, **options), resolver=TableResolver({})
+    )
 
 
 def only(report: Report):  # type: ignore[no-untyped-def]

@@ -22,7 +22,10 @@ URL = "https://ngo.test/reports/2024/dialogue"
 
 def page(status: int = 200, **changes: object) -> Fetched:
     values: dict[str, object] = {
-        "url": URL, "final_url": URL, "http_status": status, "reason": "OK",
+        "url": URL,
+        "final_url": URL,
+        "http_status": status,
+        "reason": "OK",
         "content_type": "text/html",
     }
     values.update(changes)
@@ -52,9 +55,18 @@ def test_every_fetch_error_has_a_status(error: FetchError, status: Status) -> No
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [(200, Status.OK), (404, Status.BROKEN), (410, Status.BROKEN), (500, Status.BROKEN),
-     (503, Status.BROKEN), (401, Status.BLOCKED), (403, Status.BLOCKED), (429, Status.BLOCKED),
-     (999, Status.BLOCKED), (400, Status.BROKEN)],
+    [
+        (200, Status.OK),
+        (404, Status.BROKEN),
+        (410, Status.BROKEN),
+        (500, Status.BROKEN),
+        (503, Status.BROKEN),
+        (401, Status.BLOCKED),
+        (403, Status.BLOCKED),
+        (429, Status.BLOCKED),
+        (999, Status.BLOCKED),
+        (400, Status.BROKEN),
+    ],
 )
 def test_http_codes(code: int, status: Status) -> None:
     assert link_verdict(page(code), None).status is status
@@ -67,7 +79,9 @@ def test_accepted_codes_are_ok() -> None:
 def test_cloudflare_challenge_is_blocked_not_broken() -> None:
     challenge = page(403, headers=(("cf-mitigated", "challenge"),))
     assert link_verdict(challenge, None).status is Status.BLOCKED
-    body = page(200, body=b"<title>Just a moment...</title><script src='/cdn-cgi/challenge-platform/'>")
+    body = page(
+        200, body=b"<title>Just a moment...</title><script src='/cdn-cgi/challenge-platform/'>"
+    )
     assert link_verdict(body, None).status is Status.BLOCKED
 
 

@@ -21,10 +21,17 @@ SEED_LINKS = [
     (19, 635, "institutions"),
     (21, 14, "considers"),
     (25, 7, "Joint NGO letter ahead of EU-China Summit"),
-    (25, 69, "NGOs call for suspension of EU-China human rights dialogue as government continues "
-             "assault on human rights at home and abroad"),
-    (25, 215, "NGOs urge European Council to keep human rights at the core of EU relations with "
-              "China"),
+    (
+        25,
+        69,
+        "NGOs call for suspension of EU-China human rights dialogue as government continues "
+        "assault on human rights at home and abroad",
+    ),
+    (
+        25,
+        215,
+        "NGOs urge European Council to keep human rights at the core of EU relations with China",
+    ),
     (25, 322, "The EU must double down on human rights in its relations with China"),
     (27, 191, "statement"),
     (28, 49, "resolution"),
@@ -50,7 +57,10 @@ def test_seed_letter_json(cli) -> None:
     assert [r["cited_title"] for r in footnoted] == [text for _, _, text in SEED_LINKS[9:13]]
     assert [r["cited_date"] for r in footnoted] == FOOTNOTE_DATES
     assert [r["cited_date_text"] for r in footnoted] == [
-        "17 July 2025", "13 June 2024", "12 June 2023", "5 May 2023"
+        "17 July 2025",
+        "13 June 2024",
+        "12 June 2023",
+        "5 May 2023",
     ]
     prose = [r for r in refs if r["footnote"] is None]
     assert len(prose) == 16
@@ -98,7 +108,8 @@ def test_standard_input(cli) -> None:
     assert result.code == 0, result.err
     refs = result.json()["references"]
     assert [(r["letter"], r["column"], r["kind"]) for r in refs] == [
-        ("<stdin>", 5, "inline"), ("<stdin>", 44, "autolink")
+        ("<stdin>", 5, "inline"),
+        ("<stdin>", 44, "autolink"),
     ]
 
 
@@ -154,8 +165,10 @@ def test_encodings(cli, tmp_path: Path) -> None:
         "utf8.md": text.encode("utf-8"),
         "bom.md": b"\xef\xbb\xbf" + text.encode("utf-8"),
         "utf16.md": text.encode("utf-16"),
-        "latin.md": ("Un rapport très détaillé sur la détention arbitraire. " * 3
-                     + "[Rapport annuel](https://ngo.test/rapport)\n").encode("cp1252"),
+        "latin.md": (
+            "Un rapport très détaillé sur la détention arbitraire. " * 3
+            + "[Rapport annuel](https://ngo.test/rapport)\n"
+        ).encode("cp1252"),
     }
     for name, data in variants.items():
         (tmp_path / name).write_bytes(data)

@@ -10,8 +10,20 @@ from citecheck.urls import dedupe_key, mask_credentials, precheck, split_fragmen
 
 @pytest.mark.parametrize(
     "url",
-    ["#", "", "  ", "about:blank", "http://example.com", "https://www.example.org/report",
-     "TODO", "tbd", "XXX", "[TODO]", "javascript:void(0)", "https://"],
+    [
+        "#",
+        "",
+        "  ",
+        "about:blank",
+        "http://example.com",
+        "https://www.example.org/report",
+        "TODO",
+        "tbd",
+        "XXX",
+        "[TODO]",
+        "javascript:void(0)",
+        "https://",
+    ],
 )
 def test_placeholders(url: str) -> None:
     verdict = precheck(url)

@@ -43,7 +43,8 @@ _BLOCKING_CODES = frozenset({401, 403, 407, 429, 451, 999})
 # A 200 page that says it is not there. Matched against the title and main headings only:
 # body text mentions "not found" far too often in legitimate pages.
 _SOFT_404 = re.compile(
-    r"\b(?:404|page (?:was )?not found|not found|page (?:does not|doesn't) exist|no longer available"
+    r"\b(?:404|page (?:was )?not found|not found|page (?:does not|doesn't) exist"
+    r"|no longer available"
     r"|page introuvable|seite nicht gefunden|página no encontrada|pagina niet gevonden"
     r"|pagina non trovata|página não encontrada|nothing (?:was )?found|error 404)\b",
     re.IGNORECASE,

@@ -79,7 +79,8 @@ FailOn = Annotated[
     str | None,
     typer.Option(
         "--fail-on",
-        help="Statuses that make exit code 1; default broken,mismatched,placeholder,private,invalid.",
+        help="Statuses that make exit code 1 (comma-separated); "
+        "default broken,mismatched,placeholder,private,invalid.",
     ),
 ]
 Verbose = Annotated[bool | None, typer.Option("--verbose", "-v", help="Show ok references too.")]

@@ -19,7 +19,6 @@ from citecheck.errors import ConfigError
 from citecheck.models import DEFAULT_FAIL_ON, Status
 
 
-
 @dataclass(frozen=True, slots=True)
 class Remap:
     pattern: re.Pattern[str]
@@ -182,7 +181,7 @@ def _thresholds(key: str, value: Any) -> Thresholds:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table of thresholds")
     known = {f.name: f for f in fields(Thresholds)}
-    values = {}
+    values: dict[str, float] = {}
     for name, raw in value.items():
         attr = name.replace("-", "_")
         if attr not in known:

@@ -63,6 +63,8 @@ def read_letter(path: Path, display: str, fmt: LetterFormat) -> Letter:
     """One letter from disk; every failure is an ``InputError`` naming the file."""
     try:
         size = path.stat().st_size
+        if not path.is_file():  # a FIFO or device would block read_bytes() forever
+            raise InputError(f"{display}: not a regular file")
         if size > MAX_LETTER_BYTES:
             raise InputError(f"{display}: {size:,} bytes is too large for a letter")
         data = path.read_bytes()

@@ -61,7 +61,7 @@ class Letter:
     """One letter as read from disk or standard input.
 
     ``text`` is the decoded source. A .docx letter keeps its bytes in ``data``, and ``text`` is its
-    paragraphs one per line (body, then footnotes, then endnotes), so that ``line`` = paragraph number.
+    paragraphs one per line (body, then footnotes, then endnotes): ``line`` = paragraph number.
     """
 
     path: str
@@ -72,7 +72,7 @@ class Letter:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """One link occurrence in a letter, with what the letter claims about it (SPEC "Reference model").
+    """One link occurrence in a letter, with what the letter claims about it (SPEC).
 
     ``line`` and ``column`` are 1-based and point at the link's first character in the source.
     """

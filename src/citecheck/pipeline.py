@@ -31,7 +31,7 @@ from citecheck.parse import extract
 from citecheck.urls import dedupe_key, precheck, split_fragment
 
 if TYPE_CHECKING:
-    from citecheck.cache import CacheEntry, ResultCache
+    from citecheck.cache import CacheEntry
     from citecheck.config import Options
     from citecheck.fetch import Fetcher, FetchOptions
     from citecheck.resolve import Resolver
@@ -113,10 +113,8 @@ async def check(
         if outcome.fetched is not None and outcome.fetched.error is FetchError.NO_NETWORK
     )
     notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
-    notices += tuple(cache_warnings)
-    return replace(
-        listed, findings=tuple(findings), notices=notices, fail_on=options.fail_on
-    )
+    notices = (*notices, *cache_warnings)
+    return replace(listed, findings=tuple(findings), notices=notices, fail_on=options.fail_on)
 
 
 def _decide_offline(url: str, options: Options) -> LinkVerdict | None:
@@ -141,8 +139,7 @@ def _remap(url: str, options: Options) -> str:
 def _fetch_options(options: Options) -> FetchOptions:
     from citecheck.fetch import FetchOptions
 
-    extra = {"user_agent": options.user_agent} if options.user_agent else {}
-    return FetchOptions(
+    fetch_options = FetchOptions(
         timeout=options.timeout,
         deadline=max(options.timeout * 3, options.timeout + 5),
         retries=options.retries,
@@ -152,8 +149,10 @@ def _fetch_options(options: Options) -> FetchOptions:
         headers=options.header,
         host_headers=options.host_headers,
         allow_private=options.allow_private,
-        **extra,
     )
+    if options.user_agent:
+        fetch_options = replace(fetch_options, user_agent=options.user_agent)
+    return fetch_options
 
 
 async def _outcomes(

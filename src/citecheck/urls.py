@@ -58,7 +58,7 @@ def placeholder_reason(url: str) -> str | None:
 
 
 def precheck(url: str) -> LinkVerdict | None:
-    """The verdict that needs no network (placeholder, invalid, skipped), or None to fetch ``url``."""
+    """The verdict needing no network (placeholder, invalid, skipped), or None to fetch ``url``."""
     reason = placeholder_reason(url)
     if reason:
         return LinkVerdict(Status.PLACEHOLDER, reason)

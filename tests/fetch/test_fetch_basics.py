@@ -5,6 +5,7 @@ from __future__ import annotations
 from citecheck import __version__
 from citecheck.fetch import ACCEPT, ACCEPT_LANGUAGE
 from citecheck.models import FetchError
+
 from servers import Reply, redirect, sequence
 
 PAGE = b"<html><head><title>Joint NGO letter</title></head></html>"

@@ -10,6 +10,7 @@ import brotli
 import pytest
 
 from citecheck.models import FetchError
+
 from servers import Reply, chunks, sized_body
 
 GIB = 1 << 30

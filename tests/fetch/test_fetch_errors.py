@@ -8,6 +8,7 @@ import pytest
 
 from citecheck.models import FetchError
 from citecheck.resolve import TableResolver
+
 from servers import Reply, closed_port, self_signed, server_tls
 
 

@@ -16,6 +16,7 @@ import citecheck.fetch
 from citecheck.addresses import IPAddress, non_public_reason
 from citecheck.models import FetchError, Redirect
 from citecheck.resolve import NameNotFound
+
 from servers import Reply, redirect
 
 PAGE = Reply(200, b"<title>ok</title>", [("Content-Type", "text/html")])

@@ -11,6 +11,7 @@ import pytest
 from citecheck.fetch import Fetcher, FetchOptions
 from citecheck.models import FetchError
 from citecheck.resolve import TableResolver
+
 from servers import Reply, closed_port, sequence, wait_until
 
 SLOW = Reply(200, b"<title>slow</title>", [("Content-Type", "text/html")], delay=0.15)

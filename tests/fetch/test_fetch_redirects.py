@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from citecheck.models import FetchError, Redirect
+
 from servers import Reply, redirect
 
 PAGE = Reply(200, b"<title>Final</title>", [("Content-Type", "text/html")])

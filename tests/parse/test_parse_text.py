@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from parse_helpers import claims, places, refs
-
 from citecheck.models import LetterFormat
+
+from parse_helpers import claims, places, refs
 
 TXT = LetterFormat.TEXT
 

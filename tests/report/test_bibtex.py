@@ -6,6 +6,12 @@ from dataclasses import replace
 
 import bibtexparser
 from bibtexparser.middlewares import LatexDecodingMiddleware
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citecheck.models import Finding, PageMeta, Status
+from citecheck.report.bibtex import render
+
 from factories import (
     HOSTILE_TITLE,
     SECRET,
@@ -16,11 +22,6 @@ from factories import (
     reference,
     report,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from citecheck.models import Finding, PageMeta, Status
-from citecheck.report.bibtex import render
 
 # Our escapes, undone: what the title looks like to a reader of the rendered bibliography.
 UNESCAPE = [

@@ -9,10 +9,11 @@ from typing import Any
 import bibtexparser
 import jsonschema
 import pytest
-from factories import SECRET, cited_five_times, every_status, fetched, finding, reference, report
 
 from citecheck.models import PageMeta, Report, Status
 from citecheck.report import bibtex, csljson
+
+from factories import SECRET, cited_five_times, every_status, fetched, finding, reference, report
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "csl-data.json").read_text())
 

@@ -6,10 +6,10 @@ import csv
 import io
 import json
 
-from factories import HOSTILE_TEXT, SECRET, cited_five_times, every_status, report
-
 from citecheck import __version__
 from citecheck.report import export_csv, export_json
+
+from factories import HOSTILE_TEXT, SECRET, cited_five_times, every_status, report
 
 COLUMNS = [
     "letter", "line", "footnote", "text", "url", "cited_title", "cited_date",

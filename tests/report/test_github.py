@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import SECRET, every_status, finding, reference, report
 
 from citecheck.models import DEFAULT_FAIL_ON, Status
 from citecheck.report.github import render
+
+from factories import SECRET, every_status, finding, reference, report
 
 COMMAND = re.compile(r"^::(?P<level>error|warning)(?: (?P<props>[^:]*))?::(?P<message>.*)$")
 UNESCAPES = {"%25": "%", "%0D": "\r", "%0A": "\n", "%3A": ":", "%2C": ","}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from factories import HOSTILE_TEXT, SECRET, every_status, finding, reference, refs_report, report
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from citecheck.models import Status
 from citecheck.report.markdown import render
+
+from factories import HOSTILE_TEXT, SECRET, every_status, finding, reference, refs_report, report
 
 PARSER = MarkdownIt("commonmark").enable("table")
 

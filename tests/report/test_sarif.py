@@ -9,11 +9,12 @@ from typing import Any
 
 import jsonschema
 import pytest
-from factories import SECRET, every_status, finding, reference, refs_report, report
 
 from citecheck import __version__
 from citecheck.models import DEFAULT_FAIL_ON, Report, Status
 from citecheck.report.sarif import render
+
+from factories import SECRET, every_status, finding, reference, refs_report, report
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text())
 VALIDATOR = jsonschema.Draft7Validator(
