@@ -41,6 +41,7 @@ def site(loopback):  # type: ignore[no-untyped-def]
 def run(tmp_path: Path, site, **options: object) -> Report:  # type: ignore[no-untyped-def]
     letter = tmp_path / "letter.md"
     letter.write_text(
+        "As we said before.[^1]\n\n"
         f"[^1]: [Joint NGO letter ahead of EU-China Summit]({site.url('/letter')}), 17 July 2025\n"
     )
     settings = Options(allow_private=True, cache_path=tmp_path / "cache.db", retries=0)

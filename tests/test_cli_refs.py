@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from conftest import SEED, validate_report
+from testkit import SEED, validate_report
 
 # (line, column, anchor text) of every link in the seed letter, counted by hand in the file.
 SEED_LINKS = [
@@ -109,7 +109,7 @@ def test_standard_input(cli) -> None:
     refs = result.json()["references"]
     assert [(r["letter"], r["column"], r["kind"]) for r in refs] == [
         ("<stdin>", 5, "inline"),
-        ("<stdin>", 44, "autolink"),
+        ("<stdin>", 47, "autolink"),
     ]
 
 
@@ -176,7 +176,7 @@ def test_encodings(cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     by_letter = {Path(r["letter"]).name: r for r in result.json()["references"]}
     assert by_letter["utf8.md"]["text"] == "Menschenrechte – Bericht"
-    assert by_letter["bom.md"]["column"] == 13
+    assert by_letter["bom.md"]["column"] == 12
     assert by_letter["utf16.md"]["text"] == "Menschenrechte – Bericht"
     assert by_letter["latin.md"]["text"] == "Rapport annuel"
 

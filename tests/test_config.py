@@ -21,7 +21,7 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
 def test_pyproject_table_found_from_a_subfolder(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[project]\nname = 'letters'\n\n[tool.citecheck]\nper-host = 2\n"
-        "exclude = ['^https://intranet\\\\.']\nfail-on = ['broken', 'placeholder']\n"
+        "exclude = ['^https://intranet\\.']\nfail-on = ['broken', 'placeholder']\n"
         "max_age = '12h'\naccept = [999, '401']\ncache-path = 'cache/results.db'\n"
         "[tool.citecheck.host-headers]\n'eeas.europa.eu' = ['Cookie: consent=yes']\n"
         "[tool.citecheck.thresholds]\ntitle-similarity = 0.5\n"

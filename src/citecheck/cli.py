@@ -120,9 +120,9 @@ def refs(
     changed_since: ChangedSince = None,
 ) -> None:
     """List the references found in letters, with no network at all."""
+    options = _options(locals())
     from citecheck import pipeline
 
-    options = _options(locals())
     report = pipeline.list_references(_letters(paths, options))
     _emit(report, options, summary_only=False)
 
@@ -192,11 +192,11 @@ def export(
     archive_endpoint: ArchiveEndpoint = None,
 ) -> None:
     """Check letters and write the citation table for researchers (CSV, JSON, BibTeX, CSL-JSON)."""
+    flags = {key: value for key, value in locals().items() if key != "format"}
     from citecheck.report import EXPORT_FORMATS, renderer
 
     if format not in EXPORT_FORMATS:
         raise _usage(f"--format: expected one of {', '.join(EXPORT_FORMATS)}, got {format!r}")
-    flags = {key: value for key, value in locals().items() if key != "format"}
     options = _options(flags)
     report = _run_check(paths, options)
     _write(options.output, renderer(format, EXPORT_FORMATS)(report))

@@ -174,14 +174,14 @@ def _choice(*choices: str) -> Callable[[str, Any], str]:
 
 
 def _path(key: str, value: Any) -> Path:
-    return Path(_text(key, value)).expanduser()
+    return Path(_text(key, str(value) if isinstance(value, Path) else value)).expanduser()
 
 
 def _thresholds(key: str, value: Any) -> Thresholds:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table of thresholds")
     known = {f.name: f for f in fields(Thresholds)}
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for name, raw in value.items():
         attr = name.replace("-", "_")
         if attr not in known:

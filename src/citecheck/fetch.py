@@ -59,6 +59,7 @@ from citecheck import __version__
 from citecheck.addresses import non_public_reason, parse_host_address
 from citecheck.models import Fetched, FetchError, Redirect
 from citecheck.resolve import NameNotFound, Resolver, ResolverUnavailable, SystemResolver
+from citecheck.urls import http_syntax_problem
 
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/pdf;q=0.8,*/*;q=0.7"
 ACCEPT_LANGUAGE = "en;q=0.9,*;q=0.5"
@@ -753,6 +754,13 @@ def _redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.UR
         return None, f"redirect to an unsupported scheme: {location[:80]!r}"
     if given.scheme and not given.host:
         return None, f"malformed Location {location[:80]!r}: no host"
+    # An absolute Location gets the letter's own syntax check: httpx would percent-encode a
+    # broken host ("http://a b/" -> "a%20b") and look it up, or dial port 99999.
+    text = location.strip()
+    if given.is_absolute_url or text.startswith("//"):
+        problem = http_syntax_problem(text if given.scheme else f"{current.scheme}:{text}")
+        if problem:
+            return None, f"malformed Location {location[:80]!r}: {problem}"
     return target.copy_with(userinfo=b"", fragment=None), ""
 
 

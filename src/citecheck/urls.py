@@ -131,9 +131,10 @@ def dedupe_key(url: str) -> str:
     return urlunsplit(SplitResult(scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*://)([^/?#@]*)@")
+_USERINFO = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^/?#@\s<>]*)@")
 
 
-def mask_credentials(url: str) -> str:
-    """``url`` with any ``user:password@`` replaced by ``***@``, for every output and export."""
-    return _USERINFO.sub(r"\1***@", url, count=1)
+def mask_credentials(text: str) -> str:
+    """``text`` with every URL's ``user:password@`` replaced by ``***@``, for every output and
+    export: a URL, or an anchor text that is itself a URL (a bare link or an autolink)."""
+    return _USERINFO.sub(r"\1***@", text)

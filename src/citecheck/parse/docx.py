@@ -157,6 +157,7 @@ def _text_after(read: _Read, note: _Note, link: _Link, later: list[_Link]) -> st
 _NOT_A_DOCX = (
     OpcError,
     KeyError,
+    AttributeError,  # python-docx, on a [Content_Types].xml of the wrong shape
     ValueError,
     SyntaxError,  # malformed XML, from expat (ElementTree) or lxml (inside python-docx)
     zipfile.BadZipFile,

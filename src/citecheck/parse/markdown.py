@@ -171,14 +171,19 @@ def _inlines(tokens: Sequence[Token]) -> Iterator[tuple[Token, str | None]]:
         elif kind in ("bullet_list_open", "ordered_list_open"):
             lists.append([kind == "ordered_list_open", 0])
         elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
+            # The footnote plugin moves note bodies to the end of the stream, so a note defined
+            # inside a list can leave opens and closes unpaired: never trust the pairing.
+            if lists:
+                lists.pop()
         elif kind == "list_item_open":
+            if not lists:
+                lists.append([False, 0])
             lists[-1][1] += 1
             outer = items[-1] if items else None
             if outer is None and section_level is not None and footnote is None:
                 outer = token.info if lists[-1][0] and token.info else str(lists[-1][1])
             items.append(outer)
-        elif kind == "list_item_close":
+        elif kind == "list_item_close" and items:
             items.pop()
         elif kind == "inline" and token.map is not None:
             if heading_level is not None and section_level is not None:

@@ -143,7 +143,7 @@ def _merge(group: list[tuple[Reference, Finding | None]]) -> tuple[Citation, str
     title = (
         _first([ref.cited_title for ref in refs])
         or _first([meta.title for meta in metas])
-        or _first([ref.text for ref in refs])
+        or _first([mask_credentials(ref.text) for ref in refs])
         or url
     )
     dates = [ref.cited_date for ref in refs] + [meta.published for meta in metas]

@@ -46,7 +46,7 @@ def level(status: Status, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> str:
 
 def _message(finding: Finding) -> str:
     ref = finding.reference
-    lines = [*explanation(finding), f"{ref.text} <{mask_credentials(ref.url)}>"]
+    lines = [*explanation(finding), f"{mask_credentials(ref.text)} <{mask_credentials(ref.url)}>"]
     if finding.suggestion:
         lines.append(f"suggestion: {mask_credentials(finding.suggestion)}")
     return "\n".join(lines)

@@ -75,7 +75,7 @@ def _problem_table(found: list[Finding]) -> list[str]:
         [
             _where(finding),
             f"**{finding.status.value}**",
-            cell(finding.reference.text),
+            cell(mask_credentials(finding.reference.text)),
             cell(mask_credentials(finding.reference.url)),
             cell("\n".join(explanation(finding))),
             cell(mask_credentials(finding.suggestion) if finding.suggestion else None),
@@ -87,7 +87,12 @@ def _problem_table(found: list[Finding]) -> list[str]:
 
 def _quiet_block(findings: list[Finding]) -> list[str]:
     rows = [
-        [_where(f), f.status.value, cell(f.reference.text), cell(mask_credentials(f.reference.url))]
+        [
+            _where(f),
+            f.status.value,
+            cell(mask_credentials(f.reference.text)),
+            cell(mask_credentials(f.reference.url)),
+        ]
         for f in findings
     ]
     noun = "reference" if len(findings) == 1 else "references"

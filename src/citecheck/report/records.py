@@ -49,7 +49,7 @@ def reference_record(reference: Reference) -> dict[str, Any]:
         "column": reference.column,
         "kind": reference.kind.value,
         "footnote": reference.footnote,
-        "text": reference.text,
+        "text": mask_credentials(reference.text),
         "url": mask_credentials(reference.url),
         "cited_title": reference.cited_title,
         "cited_date": reference.cited_date,

@@ -65,7 +65,7 @@ def _rule(status: Status) -> dict[str, Any]:
 def _message(finding: Finding) -> str:
     ref = finding.reference
     lines = [
-        f"{finding.status.value}: {ref.text} <{mask_credentials(ref.url)}>",
+        f"{finding.status.value}: {mask_credentials(ref.text)} <{mask_credentials(ref.url)}>",
         *explanation(finding),
     ]
     if finding.suggestion:

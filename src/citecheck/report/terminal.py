@@ -111,7 +111,7 @@ def _references_table(report: Report) -> Table:
             f"{ref.letter}:{ref.line}:{ref.column}",
             ref.kind.value,
             ref.footnote or "",
-            escape(ref.text),
+            escape(mask_credentials(ref.text)),
             escape(mask_credentials(ref.url)),
             escape(ref.cited_title or ""),
             ref.cited_date or "",
@@ -130,7 +130,7 @@ def _findings_table(findings: list[Finding], title: str) -> Table:
         table.add_row(
             _where(finding),
             Text(finding.status.value, style=STYLES[finding.status]),
-            Text(finding.reference.text),
+            Text(mask_credentials(finding.reference.text)),
             Text(mask_credentials(finding.reference.url)),
             _why(finding),
         )

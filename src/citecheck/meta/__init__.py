@@ -1,0 +1,36 @@
+"""Page metadata: the bytes of a fetched page -> PageMeta (pure; no network, no files).
+
+HTML goes to meta.html (after meta.decode picks the encoding), PDF to meta.pdf; anything else
+(images, JSON, archives…) has no metadata to offer and gives an empty PageMeta. The content type
+is trusted first and the first bytes second, because servers label PDFs ``application/octet-stream``
+and HTML ``text/plain`` often enough.
+"""
+
+from __future__ import annotations
+
+from citecheck.meta.decode import decode
+from citecheck.meta.html import extract_html
+from citecheck.meta.pdf import extract_pdf
+from citecheck.models import PageMeta
+
+__all__ = ["extract"]
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_HTML_MAGIC = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title", b"<meta", b"<!--")
+
+
+def extract(
+    body: bytes, content_type: str | None, url: str, *, charset: str | None = None
+) -> PageMeta:
+    """The metadata of a fetched page (maybe cut at the size cap); never raises on bad input."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if body[:1024].lstrip().startswith(b"%PDF-") or kind == "application/pdf":
+        return extract_pdf(body)
+    if kind in _HTML_TYPES or _looks_like_html(body):
+        return extract_html(decode(body, charset), url)
+    return PageMeta()
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(_HTML_MAGIC) or b"<html" in head
