@@ -25,7 +25,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-CITECHECK = [sys.executable, "-m", "citecheck"]
+CITECHECK = [sys.executable, "-m", "citecheck", "check"]
 LINK = "- See [report number {index}]({url}) on arbitrary detention."
 
 

@@ -270,7 +270,10 @@ async def _fetch_one(
         # Revalidated: the stored page still holds; keep its metadata and verdict.
         return _Outcome(entry.fetched, entry.meta, entry.verdict, False, now)
     meta = _page_meta(fetched)
-    return _Outcome(fetched, meta, classify.link_verdict(fetched, meta, options.accept), False, now)
+    verdict = classify.link_verdict(fetched, meta, options.accept)
+    # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL is too
+    # much to hold for thousands of URLs until the report is written.
+    return _Outcome(replace(fetched, body=b""), meta, verdict, False, now)
 
 
 def _page_meta(fetched: Fetched) -> PageMeta | None:
