@@ -213,7 +213,7 @@ def test_each_hostile_endpoint_ends_as_a_finding(site: Site, path: str) -> None:
     assert (found.status, words in found.message) == (status, True), found.message
     assert found.fetched is not None and found.fetched.elapsed_ms is not None
     assert found.fetched.elapsed_ms <= (site.deadline + 1) * 1000
-    assert len(found.fetched.body) <= CAP
+    assert found.fetched.body == b""  # bodies are dropped once the metadata is read
 
 
 def test_the_whole_run_ends_within_one_deadline(site: Site) -> None:
@@ -240,15 +240,15 @@ def test_a_dripping_body_is_cut_at_the_deadline_not_before(site: Site) -> None:
 def test_endless_and_huge_bodies_are_read_only_to_the_cap(site: Site, path: str, cap: int) -> None:
     fetched = site.finding(path).fetched
     assert fetched is not None and fetched.truncated
-    assert len(fetched.body) == cap
     assert site.counters[path].sent <= cap + SOCKET_SLACK  # the server could write no more
 
 
 @pytest.mark.parametrize("path", ["/gzip-bomb", "/brotli-bomb"])
 def test_a_compression_bomb_is_decoded_only_to_the_cap(site: Site, path: str) -> None:
-    fetched = site.finding(path).fetched
-    assert fetched is not None and fetched.truncated
-    assert fetched.body == bytes(CAP)
+    # The decoded size itself is asserted at the fetch level (tests/fetch/test_fetch_bodies.py).
+    found = site.finding(path)
+    assert found.fetched is not None and found.fetched.truncated
+    assert found.status is Status.OK
 
 
 def test_a_fifty_hop_chain_stops_after_the_redirect_limit(site: Site) -> None:

@@ -67,11 +67,6 @@ def print_notices(report: Report, console: Console | None = None) -> None:
         console.print(Text(notice, style="bold yellow reverse"))
 
 
-def _where(finding_or_ref: Finding) -> str:
-    ref = finding_or_ref.reference
-    return f"{ref.letter}:{ref.line}:{ref.column}"
-
-
 def _summary_line(report: Report) -> Text:
     summary = report.summary()
     letters = len(report.letters)
@@ -119,22 +114,34 @@ def _references_table(report: Report) -> Table:
     return table
 
 
-def _findings_table(findings: list[Finding], title: str) -> Table:
-    table = Table(title=title, title_justify="left", expand=False, show_lines=True)
-    table.add_column("where", overflow="fold", no_wrap=False)
-    table.add_column("status")
-    table.add_column("text", overflow="fold")
-    table.add_column("url", overflow="fold")
-    table.add_column("why", overflow="fold")
+def _findings_table(findings: list[Finding]) -> Table:
+    """One letter's findings; ``where`` is line:column in that letter."""
+    table = Table(expand=False)
+    table.add_column("where", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("text", overflow="fold", ratio=2)
+    table.add_column("url", overflow="fold", ratio=2)
+    table.add_column("why", overflow="fold", ratio=3)
     for finding in findings:
+        ref = finding.reference
         table.add_row(
-            _where(finding),
+            f"{ref.line}:{ref.column}",
             Text(finding.status.value, style=STYLES[finding.status]),
-            Text(mask_credentials(finding.reference.text)),
-            Text(mask_credentials(finding.reference.url)),
+            Text(mask_credentials(ref.text)),
+            Text(mask_credentials(ref.url)),
             _why(finding),
         )
     return table
+
+
+def _print_by_letter(console: Console, findings: list[Finding], what: str) -> None:
+    """Findings grouped under their letter, in the order the letters were given."""
+    letters: dict[str, list[Finding]] = {}
+    for finding in findings:
+        letters.setdefault(finding.reference.letter, []).append(finding)
+    for letter, group in letters.items():
+        console.print(Text(f"{what} in {letter}", style="bold"), soft_wrap=True)
+        console.print(_findings_table(group))
 
 
 def print_report(
@@ -153,16 +160,11 @@ def print_report(
         console.print(_summary_line(report))
         return
     if not summary_only:
-        problems = sorted(
-            (f for f in report.findings if f.status not in _QUIET_STATUSES),
-            key=lambda f: -f.status.severity,
-        )
-        if problems:
-            console.print(_findings_table(problems, "Problems"))
+        problems = [f for f in report.findings if f.status not in _QUIET_STATUSES]
+        _print_by_letter(console, problems, "Problems")
         if verbose:
             rest = [f for f in report.findings if f.status in _QUIET_STATUSES]
-            if rest:
-                console.print(_findings_table(rest, "OK and skipped"))
+            _print_by_letter(console, rest, "OK and skipped")
         elif not quiet and not problems:
             console.print(Text("No problems found.", style="green"))
     console.print(_summary_line(report))
