@@ -2,51 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from citecheck.models import Letter, LetterFormat, LinkKind
 from citecheck.parse import extract
 
-SEED = Path(__file__).resolve().parents[2] / "letters" / "2026-05-19-meps-china-visit.txt"
-
-# (line, column, anchor text), read off the file by hand: the column of each link's "[".
-EXPECTED = [
-    (17, 146, "arbitrary detention"),
-    (17, 172, "forced assimilation"),
-    (17, 198, "forced labour"),
-    (17, 221, "torture"),
-    (17, 246, "transnational repression"),
-    (19, 461, "refuse"),
-    (19, 595, "norms"),
-    (19, 635, "institutions"),
-    (21, 14, "considers"),
-    (25, 7, "Joint NGO letter ahead of EU-China Summit"),
-    (
-        25,
-        69,
-        "NGOs call for suspension of EU-China human rights dialogue as government continues "
-        "assault on human rights at home and abroad",
-    ),
-    (
-        25,
-        215,
-        "NGOs urge European Council to keep human rights at the core of EU relations with China",
-    ),
-    (25, 322, "The EU must double down on human rights in its relations with China"),
-    (27, 191, "statement"),
-    (28, 49, "resolution"),
-    (28, 240, "rights of Tibetans, Uyghurs and other ethnic groups"),
-    (29, 183, "40 Uyghurs deported from Thailand to China"),
-    (30, 99, "UN Office of the High Commissioner for Human Rights"),
-    (30, 164, "UN Working Group on Arbitrary Detention"),
-    (37, 128, "China's low-rights economic model"),
-]
-FOOTNOTE_DATES = [
-    ("2025-07-17", "17 July 2025"),
-    ("2024-06-13", "13 June 2024"),
-    ("2023-06-12", "12 June 2023"),
-    ("2023-05-05", "5 May 2023"),
-]
+from testkit import EXPECTED, FOOTNOTE_DATES, SEED
 
 
 def _references(fmt: LetterFormat) -> list:  # type: ignore[type-arg]
