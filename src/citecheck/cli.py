@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from citecheck import __version__
-from citecheck.errors import CitecheckError
+from citecheck.errors import CitecheckError, ConfigError
+
+if TYPE_CHECKING:  # the commands import these lazily, so that --help and refs start fast
+    from citecheck.config import Options
+    from citecheck.models import Letter, Report
 
 app = typer.Typer(
     help="Verify the links and citations in a letter before it is sent.",
@@ -105,7 +109,8 @@ ArchiveEndpoint = Annotated[
 ]
 
 
-def _options(flags: dict[str, Any]) -> Any:
+def _options(flags: dict[str, Any]) -> Options:
+    """Options from a command's parameters (its ``locals()``): everything but the paths."""
     from citecheck.config import build_options
 
     return build_options({key: value for key, value in flags.items() if key != "paths"})
@@ -124,7 +129,7 @@ def refs(
     from citecheck import pipeline
 
     report = pipeline.list_references(_letters(paths, options))
-    _emit(report, options, summary_only=False)
+    _emit(report, options)
 
 
 @app.command()
@@ -159,7 +164,7 @@ def check(
     """Fetch and verify every reference; exit 1 when one has a status in --fail-on."""
     options = _options(locals())
     report = _run_check(paths, options)
-    _emit(report, options, summary_only=False)
+    _emit(report, options)
     _exit_for(report)
 
 
@@ -196,20 +201,15 @@ def export(
     from citecheck.report import EXPORT_FORMATS, renderer
 
     if format not in EXPORT_FORMATS:
-        raise _usage(f"--format: expected one of {', '.join(EXPORT_FORMATS)}, got {format!r}")
+        known = ", ".join(EXPORT_FORMATS)
+        raise ConfigError(f"--format: expected one of {known}, got {format!r}")
     options = _options(flags)
     report = _run_check(paths, options)
-    _write(options.output, renderer(format, EXPORT_FORMATS)(report))
-    _emit(report, options, summary_only=True)
+    _write(output, renderer(format, EXPORT_FORMATS)(report))
+    _emit_summary(report)
 
 
-def _usage(message: str) -> CitecheckError:
-    from citecheck.errors import ConfigError
-
-    return ConfigError(message)
-
-
-def _letters(paths: list[str], options: Any) -> Any:
+def _letters(paths: list[str], options: Options) -> list[Letter]:
     from citecheck.letters import collect
 
     stdin = sys.stdin.buffer.read() if "-" in paths else None
@@ -227,7 +227,7 @@ def _letters(paths: list[str], options: Any) -> Any:
     return letters
 
 
-def _run_check(paths: list[str], options: Any) -> Any:
+def _run_check(paths: list[str], options: Options) -> Report:
     from citecheck import pipeline
     from citecheck.report.terminal import progress_bar
 
@@ -236,16 +236,20 @@ def _run_check(paths: list[str], options: Any) -> Any:
         return pipeline.run_check(letters, options, on_progress=on_progress)
 
 
-def _emit(report: Any, options: Any, *, summary_only: bool) -> None:
+def _emit(report: Report, options: Options) -> None:
+    """The report in its format: to --output (the terminal keeps the summary) or to stdout."""
     from citecheck.report import FORMATS, renderer
-    from citecheck.report.terminal import print_notices, print_report
+    from citecheck.report.terminal import print_notices, print_report, render_plain
 
     print_notices(report)
     fmt = options.format or "rich"
-    if summary_only or options.output:
-        if not summary_only:
-            text = renderer(fmt)(report) if fmt in FORMATS else _rich_text(report, options)
-            _write(options.output, text)
+    if options.output is not None:
+        text = (
+            renderer(fmt)(report)
+            if fmt in FORMATS
+            else render_plain(report, verbose=options.verbose, quiet=options.quiet)
+        )
+        _write(options.output, text)
         print_report(report, summary_only=True)
     elif fmt in FORMATS:
         sys.stdout.write(renderer(fmt)(report))
@@ -253,10 +257,12 @@ def _emit(report: Any, options: Any, *, summary_only: bool) -> None:
         print_report(report, verbose=options.verbose, quiet=options.quiet)
 
 
-def _rich_text(report: Any, options: Any) -> str:
-    from citecheck.report.terminal import render_plain
+def _emit_summary(report: Report) -> None:
+    """Notices and the one-line summary, for commands whose output went to a file."""
+    from citecheck.report.terminal import print_notices, print_report
 
-    return render_plain(report, verbose=options.verbose, quiet=options.quiet)
+    print_notices(report)
+    print_report(report, summary_only=True)
 
 
 def _write(path: Path, text: str) -> None:
@@ -265,7 +271,7 @@ def _write(path: Path, text: str) -> None:
     write_atomic(path, text)
 
 
-def _exit_for(report: Any) -> None:
+def _exit_for(report: Report) -> None:
     findings = report.findings or ()
     if any(finding.status in report.fail_on for finding in findings):
         raise typer.Exit(EXIT_PROBLEMS)
