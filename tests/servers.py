@@ -254,12 +254,20 @@ class _Handler(BaseHTTPRequestHandler):
             time.monotonic(),
         )
         owner._count("in_flight", 1)
+        self._counted = True
         try:
             self._send(owner._answer(request), owner.stopping)
         except (BrokenPipeError, ConnectionError, ssl.SSLError, TimeoutError):
             self.close_connection = True
         finally:
-            owner._count("in_flight", -1)
+            self._done()
+
+    def _done(self) -> None:
+        """The request stops counting as in flight (once). A body sent in one write stops just
+        before that write, since from then on the client may already start its next request."""
+        if self._counted:
+            self._counted = False
+            self.server.owner._count("in_flight", -1)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _serve
 
@@ -292,6 +300,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.command == "HEAD":
             return
+        if isinstance(reply.body, bytes):
+            self._done()  # one write ends this response
         for index, piece in enumerate(pieces):
             if stopping.is_set() or (index and reply.drip and stopping.wait(reply.drip)):
                 self.close_connection = True

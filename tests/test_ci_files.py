@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
 
 import yaml
-from testkit import ROOT
 
 from citecheck.config import OUTPUT_FORMATS
 from citecheck.models import Status
+
+from testkit import ROOT
 
 README = (ROOT / "README.md").read_text()
 

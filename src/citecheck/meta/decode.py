@@ -13,8 +13,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 __all__ = ["decode"]
 
 _BOMS = (
@@ -89,6 +87,9 @@ def _strict_utf8(body: bytes) -> str | None:
 
 
 def _detect(sample: bytes) -> str | None:
+    # Imported here: only pages that declare no charset and are not UTF-8 pay for loading it.
+    from charset_normalizer import from_bytes
+
     best = from_bytes(sample).best()
     if best is None:
         return None

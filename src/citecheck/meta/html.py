@@ -128,6 +128,7 @@ _ARTICLE_TYPES = frozenset(
 _SITE_TYPES = frozenset(
     {"website", "organization", "ngo", "governmentorganization", "newsmediaorganization"}
 )
+_NON_WORD = re.compile(r"[\W_]+")
 _NOT_CONTENT = (
     "script, style, noscript, template, svg, nav, footer, aside, iframe, form, button, select"
 )
@@ -362,7 +363,7 @@ def _site_names(metas: dict[str, str], ld: _LinkedData, url: str) -> list[str]:
 
 
 def _key(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 def _host_words(url: str) -> set[str]:
@@ -479,8 +480,8 @@ def _candidates(signals: list[tuple[str, str | None]], title: str | None) -> tup
             found.extend(_parts(value))
     unique: dict[str, str] = {}
     for item in found:
-        if item and _key(item) not in unique:
-            unique[_key(item)] = item
+        if item:
+            unique.setdefault(_key(item), item)
     return tuple(unique.values())
 
 

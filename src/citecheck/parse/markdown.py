@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore, inline, text_join
 from markdown_it.rules_inline import StateInline, autolink, html_inline, link
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -42,6 +44,8 @@ _HTML_A_OPEN = re.compile(
 _HTML_A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
 _BRACKET_LABEL = re.compile(r"[ \t]*\[(\d{1,4})\]")
 _NEWLINES = re.compile(r"\r\n?|\n")
+_STREAM = "citecheck.stream"  # the env key of the collector of a letter parsed block by block
+_BATCH = 2048  # tokens handed on at a time when streaming
 # Emphasis markers: runs of * or ~, and runs of _ that are not inside a word (snake_case).
 _EMPHASIS = re.compile(r"[*~]+|(?<![^\W_])_+|_+(?![^\W_])")
 
@@ -110,6 +114,26 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A block rule that matches nothing: when streaming, it hands finished blocks on."""
+    collector = state.env.get(_STREAM)
+    if collector is not None and len(state.tokens) - collector.done >= _BATCH:
+        collector.take(state.tokens, parse=True)
+        if state.level == 0:  # outside any list or quote, no rule will look back at them
+            del state.tokens[:]
+            collector.done = 0
+    return False
+
+
+def _inline_core(state: StateCore) -> None:
+    """markdown-it's inline step, or, when streaming, the last blocks handed on."""
+    collector = state.env.get(_STREAM)
+    if collector is None:
+        inline(state)
+    else:
+        collector.take(state.tokens, parse=True)
+
+
 def _renderer() -> MarkdownIt:
     md = _Renderer("commonmark", {"html": True}).enable("table")
     # Emphasis never changes where links are, only how their text looks, and costs a third of
@@ -120,6 +144,8 @@ def _renderer() -> MarkdownIt:
     md.inline.ruler.at("autolink", _stamped(autolink, "autolink"))
     md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
     md.inline.ruler.before("linkify", "bare_url", _bare_url)
+    md.block.ruler.before("table", "citecheck_flush", _flush)
+    md.core.ruler.at("inline", _inline_core)
     return md
 
 
@@ -140,72 +166,109 @@ class _Found:
 def extract(letter: Letter) -> list[Reference]:
     """The references of a Markdown letter, in source order."""
     source = letter.text.replace("\0", "\ufffd")
-    lines = _NEWLINES.split(source)
-    tokens = _MD.parse(source)
-    drafts: list[Draft] = []
-    cursors: dict[int, int] = {}
-    for inline, label in _inlines(tokens):
-        found = [link for link in _links(inline.children or []) if not is_note_anchor(link.url)]
-        if found:
-            drafts.extend(_drafts(inline, found, label, lines, cursors))
-    return finish(letter, drafts)
+    collector = _Collector(_NEWLINES.split(source))
+    # Without a "]:" there is no link or footnote definition, so no later block can change how
+    # an earlier one reads: blocks are then finished as they are parsed and their tokens dropped
+    # (``_flush``), instead of holding the whole letter's tokens at once.
+    env = {_STREAM: collector} if "]:" not in source else {}
+    collector.take(_MD.parse(source, env), parse=False)
+    return finish(letter, collector.drafts)
 
 
-def _inlines(tokens: Sequence[Token]) -> Iterator[tuple[Token, str | None]]:
-    """Each inline token with a source position, and the label of the note it belongs to."""
-    footnote: str | None = None
-    section_level: int | None = None
-    heading_level: int | None = None
-    lists: list[list[int]] = []  # per open list in a notes section: [ordered, items so far]
-    items: list[str | None] = []  # the note label of each open list item
-    for index, token in enumerate(tokens):
-        kind = token.type
-        if kind == "footnote_open":
-            footnote = str(token.meta.get("label", token.meta.get("id", "")))
-        elif kind == "footnote_close":
-            footnote = None
-        elif kind == "heading_open":
-            heading_level = int(token.tag[1:])
-        elif kind == "heading_close":
-            heading_level = None
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append([kind == "ordered_list_open", 0])
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            # The footnote plugin moves note bodies to the end of the stream, so a note defined
-            # inside a list can leave opens and closes unpaired: never trust the pairing.
-            if lists:
-                lists.pop()
-        elif kind == "list_item_open":
-            if not lists:
-                lists.append([False, 0])
-            lists[-1][1] += 1
-            outer = items[-1] if items else None
-            if outer is None and section_level is not None and footnote is None:
-                outer = token.info if lists[-1][0] and token.info else str(lists[-1][1])
-            items.append(outer)
-        elif kind == "list_item_close" and items:
-            items.pop()
-        elif kind == "inline" and token.map is not None:
-            if heading_level is not None and section_level is not None:
-                if heading_level <= section_level:
-                    section_level = None
-            if _is_notes_heading(token, tokens[index - 1], heading_level):
-                section_level = heading_level or 7
-                continue
-            label = footnote or (items[-1] if items else None)
-            if label is None and section_level is not None:
-                bracketed = _BRACKET_LABEL.match(token.content)
-                label = bracketed.group(1) if bracketed else None
-            yield token, label
+class _Collector:
+    """Turns finished block tokens into drafts, in document order, as they come."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.drafts: list[Draft] = []
+        self.cursors: dict[int, int] = {}
+        self.walker = _Walker()
+        self.done = 0  # tokens before this index are handled
+
+    def take(self, tokens: list[Token], *, parse: bool) -> None:
+        """Handle ``tokens[self.done:]``; ``parse``: their inline content is not parsed yet."""
+        batch = tokens[self.done :]
+        self.done = len(tokens)
+        if parse:
+            inlines = [token for token in batch if token.type == "inline"]
+            for token in inlines:
+                token.children = token.children or []
+                _MD.inline.parse(token.content, _MD, {}, token.children)
+            text_join(StateCore("", _MD, {}, inlines))
+        for token, label, children in self.walker.feed(batch):
+            found = [link for link in _links(children) if not is_note_anchor(link.url)]
+            if found:
+                self.drafts.extend(_drafts(token, found, label, self.lines, self.cursors))
+            if parse:  # handled: what it held is not needed again
+                token.children, token.content = [], ""
 
 
-def _is_notes_heading(inline: Token, before: Token, heading_level: int | None) -> bool:
+class _Walker:
+    """Follows footnotes, lists and a notes section through a letter's block tokens."""
+
+    def __init__(self) -> None:
+        self.footnote: str | None = None
+        self.section_level: int | None = None
+        self.heading_level: int | None = None
+        self.lists: list[list[int]] = []  # per open list in a notes section: [ordered, items]
+        self.items: list[str | None] = []  # the note label of each open list item
+        self.before: Token | None = None
+
+    def feed(self, tokens: Sequence[Token]) -> Iterator[tuple[Token, str | None, list[Token]]]:
+        """Each inline token with a source position, its note's label, and its children."""
+        lists, items = self.lists, self.items
+        for token in tokens:
+            kind = token.type
+            before, self.before = self.before, token
+            if kind == "inline" and token.map is not None:
+                if self.heading_level is not None and self.section_level is not None:
+                    if self.heading_level <= self.section_level:
+                        self.section_level = None
+                children = token.children or []
+                if _is_notes_heading(token, children, before, self.heading_level):
+                    self.section_level = self.heading_level or 7
+                    continue
+                label = self.footnote or (items[-1] if items else None)
+                if label is None and self.section_level is not None:
+                    bracketed = _BRACKET_LABEL.match(token.content)
+                    label = bracketed.group(1) if bracketed else None
+                yield token, label, children
+            elif kind == "footnote_open":
+                self.footnote = str(token.meta.get("label", token.meta.get("id", "")))
+            elif kind == "footnote_close":
+                self.footnote = None
+            elif kind == "heading_open":
+                self.heading_level = int(token.tag[1:])
+            elif kind == "heading_close":
+                self.heading_level = None
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                lists.append([kind == "ordered_list_open", 0])
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                # The footnote plugin moves note bodies to the end of the stream, so a note
+                # defined inside a list can leave opens and closes unpaired: never trust them.
+                if lists:
+                    lists.pop()
+            elif kind == "list_item_open":
+                if not lists:
+                    lists.append([False, 0])
+                lists[-1][1] += 1
+                outer = items[-1] if items else None
+                if outer is None and self.section_level is not None and self.footnote is None:
+                    outer = token.info if lists[-1][0] and token.info else str(lists[-1][1])
+                items.append(outer)
+            elif kind == "list_item_close" and items:
+                items.pop()
+
+
+def _is_notes_heading(
+    inline: Token, children: list[Token], before: Token | None, heading_level: int | None
+) -> bool:
     """A heading "Notes", "References"… or a paragraph that is only such a word."""
-    if heading_level is None and before.type != "paragraph_open":
+    if heading_level is None and (before is None or before.type != "paragraph_open"):
         return False
     if not is_notes_heading(inline.content):
         return False
-    return heading_level is not None or not _links(inline.children or [])
+    return heading_level is not None or not _links(children)
 
 
 def _links(children: Sequence[Token]) -> list[_Found]:
