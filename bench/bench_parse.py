@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import time
 
 from citecheck.models import Letter, LetterFormat
@@ -74,6 +75,8 @@ def main() -> None:
         f"references: {len(references)} ({in_notes} in footnotes)"
     )
     print(f"extract: best {min(times):.2f} s, worst {max(times):.2f} s of {options.repeat}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak RSS of this process (letter text included): {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -42,10 +42,12 @@ _HTML_A_OPEN = re.compile(
     r"<a\s(?:[^>]*?\s)?href\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))", re.IGNORECASE
 )
 _HTML_A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
+_SUPERSCRIPT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 _BRACKET_LABEL = re.compile(r"[ \t]*\[(\d{1,4})\]")
 _NEWLINES = re.compile(r"\r\n?|\n")
 _STREAM = "citecheck.stream"  # the env key of the collector of a letter parsed block by block
 _BATCH = 2048  # tokens handed on at a time when streaming
+_SPENT = Token("citecheck_spent", "", 0)  # stands for a token handed on while its list is open
 # Emphasis markers: runs of * or ~, and runs of _ that are not inside a word (snake_case).
 _EMPHASIS = re.compile(r"[*~]+|(?<![^\W_])_+|_+(?![^\W_])")
 
@@ -118,10 +120,15 @@ def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """A block rule that matches nothing: when streaming, it hands finished blocks on."""
     collector = state.env.get(_STREAM)
     if collector is not None and len(state.tokens) - collector.done >= _BATCH:
+        first = collector.done
         collector.take(state.tokens, parse=True)
         if state.level == 0:  # outside any list or quote, no rule will look back at them
             del state.tokens[:]
             collector.done = 0
+        else:
+            # An open list still walks its tokens when it ends (to mark tight paragraphs, which
+            # only rendering needs): a placeholder keeps their places.
+            state.tokens[first:] = [_SPENT] * (len(state.tokens) - first)
     return False
 
 
@@ -343,7 +350,9 @@ def _drafts(
     notes = _superscript_notes(content)
     for number, item in enumerate(found):
         line, column = place(item.start)
-        note_label = next((name for start, name in reversed(notes) if start <= item.start), label)
+        note_label = label
+        if notes:
+            note_label = next((name for at, name in reversed(notes) if at <= item.start), label)
         if note_label is None:
             yield Draft(line, column, item.kind, item.text, item.url)
             continue
@@ -356,6 +365,8 @@ def _drafts(
 
 def _superscript_notes(content: str) -> list[tuple[int, str]]:
     """Where lines of ``content`` start a note with superscript digits, and the labels."""
+    if _SUPERSCRIPT.search(content) is None:  # cheap first: most text has no superscript digit
+        return []
     notes = []
     offset = 0
     for line in content.split("\n"):
