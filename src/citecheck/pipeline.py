@@ -210,12 +210,9 @@ def _from_cache(
     outcomes: dict[str, _Outcome] = {}
     stale: dict[str, str] = {}
     for key, url in wanted.items():
-        entry = entries.get(key)
-        usable = entry is not None and not options.refresh
-        if (
-            usable
-            and entry
-            and (options.offline or is_fresh(entry, now=now, max_age=options.max_age))
+        entry = entries.get(key)  # none at all under --refresh
+        if entry is not None and (
+            options.offline or is_fresh(entry, now=now, max_age=options.max_age)
         ):
             outcomes[key] = _Outcome(
                 entry.fetched, entry.meta, entry.verdict, True, entry.checked_at
@@ -259,9 +256,7 @@ async def _fetch_all(
 
     async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
         nonlocal done
-        outcome = await _fetch_one(
-            fetcher, url, entries.get(key) if not options.refresh else None, options
-        )
+        outcome = await _fetch_one(fetcher, url, entries.get(key), options)
         done += 1
         if on_progress:
             on_progress(done, total)
