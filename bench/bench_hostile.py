@@ -29,7 +29,7 @@ import brotli  # type: ignore[import-untyped]
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "hardening")]
 
-from hostile_kit import GIB, MIB, Counted, endless, endless_chunked  # noqa: E402
+from hostile_kit import GIB, MIB, Counted, big_letter, endless, endless_chunked  # noqa: E402
 from servers import LoopbackServer, Reply, sized_body  # noqa: E402
 
 CITECHECK = [sys.executable, "-m", "citecheck"]
@@ -60,15 +60,6 @@ def run(args: list[str], cwd: Path) -> dict[str, float]:
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": usage.ru_maxrss / 1024,  # KiB on Linux
     }
-
-
-def big_letter(urls: list[str], links: int, size: int) -> str:
-    """A Markdown letter of about ``size`` bytes citing ``urls`` ``links`` times in turn."""
-    filler = "The delegation raised arbitrary detention and forced labour with its counterparts. "
-    per_line = max(0, size // links - 60)
-    padding = (filler * (per_line // len(filler) + 1))[:per_line]
-    lines = (f"- {padding}[source {i}]({urls[i % len(urls)]})" for i in range(links))
-    return "# A very long letter\n\n" + "\n".join(lines) + "\n"
 
 
 def huge_letter(work: Path, links: int, distinct: int, size_mb: int) -> None:

@@ -97,3 +97,12 @@ def endless_chunked(piece: bytes) -> BodyFactory:
     """An endless ``Transfer-Encoding: chunked`` stream, framed here (the server writes raw)."""
     frame = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
     return endless(frame)
+
+
+def big_letter(urls: list[str], links: int, size: int) -> str:
+    """A Markdown letter of about ``size`` bytes citing ``urls`` ``links`` times in turn."""
+    filler = "The delegation raised arbitrary detention and forced labour with its counterparts. "
+    per_line = max(0, size // links - 60)
+    padding = (filler * (per_line // len(filler) + 1))[:per_line]
+    lines = (f"- {padding}[source {i}]({urls[i % len(urls)]})" for i in range(links))
+    return "# A very long letter\n\n" + "\n".join(lines) + "\n"

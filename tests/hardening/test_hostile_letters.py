@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from hostile_kit import big_letter
 from servers import Reply
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
@@ -251,15 +252,6 @@ def test_a_zip_that_is_not_a_word_letter_is_one_clear_line(
 
     assert result.code == 2, result.out
     _one_clear_line(result.err)
-
-
-def big_letter(urls: list[str], links: int, size: int) -> str:
-    """A Markdown letter of about ``size`` bytes citing ``urls`` ``links`` times in turn."""
-    filler = "The delegation raised arbitrary detention and forced labour with its counterparts. "
-    per_line = max(0, size // links - 60)
-    padding = (filler * (per_line // len(filler) + 1))[:per_line]
-    lines = (f"- {padding}[source {i}]({urls[i % len(urls)]})" for i in range(links))
-    return "# A very long letter\n\n" + "\n".join(lines) + "\n"
 
 
 def test_a_huge_letter_sends_one_request_per_distinct_url(tmp_path: Path, loopback) -> None:
