@@ -26,10 +26,11 @@ A page with no publication date is "not verifiable", never a mismatch.
 Prose links (no cited title; the anchor text claims a topic). This stays conservative: a verdict
 needs at least ``prose_min_words`` (default 2) content words in the anchor after removing
 stop words (English, French, German, Spanish, Dutch) and generic link words ("here", "statement",
-"report"…), and a page with a title and at least ``prose_min_page_words`` (default 30) words of
-title, description, headings and opening text. Only when NONE of the anchor's words occurs there
-(compared by a light multilingual stem: forced/force, labour/labor, detention/detained, and a shared
-prefix of five letters or more) is the reference mismatched. URL-like, numeric or placeholder
+"report"…), and a page with a title and at least ``prose_min_page_words`` (default 30)
+distinct words of title, description, headings and opening text. Only when NONE of the
+anchor's words occurs there (compared by a light multilingual stem: forced/force,
+labour/labor, detention/detained, and a shared prefix of five letters or more) is the
+reference mismatched. URL-like, numeric or placeholder
 anchors give no verdict.
 """
 
@@ -339,7 +340,9 @@ def _check_topic(anchor: str, meta: PageMeta, thresholds: Thresholds) -> str | N
             meta.text_head,
         ]
     )
-    page_words = _words(page_text)
+    # Distinct words: the title comes back as og:title, <title> parts and <h1>, and repeating it
+    # must not make a near-empty page look like one with enough text to judge.
+    page_words = set(_words(page_text))
     if not meta.title or len(page_words) < thresholds.prose_min_page_words:
         return None
     offered = {stem(w) for w in page_words}

@@ -80,18 +80,8 @@ def _summary_line(report: Report) -> Text:
 
 
 def _why(finding: Finding) -> Text:
+    """The finding's message (claims.py already names cited against found) and the fix."""
     text = Text(finding.message)
-    ref, meta = finding.reference, finding.meta
-    if finding.status is Status.MISMATCHED and meta is not None:
-        if ref.cited_title:
-            text.append(f"\ncited: {ref.cited_title}", style="dim")
-            text.append(f"\nfound: {meta.title or '(no title)'}", style="dim")
-        if ref.cited_date:
-            text.append(
-                f"\ncited date: {ref.cited_date_text or ref.cited_date}"
-                f"  found: {meta.published or '(none)'}",
-                style="dim",
-            )
     if finding.suggestion:
         text.append(f"\n→ {mask_credentials(finding.suggestion)}", style="cyan")
     return text
