@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from citecheck.models import Status
-from citecheck.urls import dedupe_key, mask_credentials, precheck, split_fragment
+from citecheck.urls import (
+    dedupe_key,
+    mask_credentials,
+    precheck,
+    split_fragment,
+    star_credentials,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +89,11 @@ def test_split_fragment() -> None:
 def test_mask_credentials() -> None:
     assert mask_credentials("https://user:s3cret@ngo.test/x") == "https://***@ngo.test/x"
     assert mask_credentials("https://ngo.test/x?user=a@b") == "https://ngo.test/x?user=a@b"
+
+
+def test_star_credentials_keeps_every_position() -> None:
+    text = "see https://editor:hunter2@intranet.test/x and [a](http://u@b.test/)"
+    starred = star_credentials(text)
+    assert len(starred) == len(text)
+    assert "hunter2" not in starred and "u@" not in starred
+    assert starred.index("@intranet") == text.index("@intranet")

@@ -106,8 +106,9 @@ def link_verdict(
     line = _status_line(fetched)
     if code in accept:
         return LinkVerdict(Status.OK, f"{line} (accepted by configuration)")
-    if code in _BLOCKING_CODES or is_challenge(fetched):
-        what = "a bot challenge" if is_challenge(fetched) else "access refused"
+    challenge = is_challenge(fetched)
+    if code in _BLOCKING_CODES or challenge:
+        what = "a bot challenge" if challenge else "access refused"
         return LinkVerdict(Status.BLOCKED, f"{line}: {what}; a person should check it")
     if code in (404, 410):
         return LinkVerdict(Status.BROKEN, line)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from citecheck.errors import InputError
 from citecheck.models import Letter, LetterFormat
+from citecheck.parse.text import normalise_newlines
 
 FORMAT_BY_SUFFIX = {
     ".md": LetterFormat.MARKDOWN,
@@ -38,13 +39,13 @@ def decode(data: bytes, name: str) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return _newlines(data.decode(encoding))
+                return normalise_newlines(data.decode(encoding))
             except UnicodeDecodeError as exc:
                 raise InputError(f"{name}: not valid {encoding.upper()} ({exc.reason})") from exc
     if b"\x00" in data:
         raise InputError(f"{name}: looks like a binary file, not a letter")
     try:
-        return _newlines(data.decode("utf-8"))
+        return normalise_newlines(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes  # only legacy-encoded letters pay for the import
@@ -52,11 +53,7 @@ def decode(data: bytes, name: str) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise InputError(f"{name}: cannot tell the text encoding (is it a binary file?)")
-    return _newlines(str(best))
-
-
-def _newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return normalise_newlines(str(best))
 
 
 def read_letter(path: Path, display: str, fmt: LetterFormat) -> Letter:

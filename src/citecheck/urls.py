@@ -138,3 +138,9 @@ def mask_credentials(text: str) -> str:
     """``text`` with every URL's ``user:password@`` replaced by ``***@``, for every output and
     export: a URL, or an anchor text that is itself a URL (a bare link or an autolink)."""
     return _USERINFO.sub(r"\1***@", text)
+
+
+def star_credentials(text: str) -> str:
+    """``text`` with every URL's ``user:password@`` starred out character for character, for
+    views that show the letter itself: its (line, column) positions still hold."""
+    return _USERINFO.sub(lambda m: f"{m.group(1)}{'*' * len(m.group(2))}@", text)

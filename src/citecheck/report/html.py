@@ -19,9 +19,10 @@ from typing import Any
 
 from citecheck import __version__
 from citecheck.models import Finding, LinkKind, Reference, Report, Status
+from citecheck.parse.text import normalise_newlines
 from citecheck.report.markdown import QUIET
 from citecheck.report.records import finding_record, reference_record
-from citecheck.urls import mask_credentials
+from citecheck.urls import mask_credentials, star_credentials
 
 # Icon, then a CSS colour group; the icon and the word carry the status without colour.
 _LOOK: dict[Status, tuple[str, str]] = {
@@ -294,9 +295,9 @@ def _link_end(line: str, start: int, reference: Reference) -> int:
     """Where the link that starts at ``line[start]`` ends: after its URL or anchor text and the
     syntax that closes it (``)``, ``]``, ``>``, ``</a>``); else at the end of the token there."""
     url_first = reference.kind is not LinkKind.REFERENCE
-    url = _hide_userinfo(reference.url)  # the letter text was starred out the same way
+    url = star_credentials(reference.url)  # the letter text was starred out the same way
     needles = [url, url.replace("&", "&amp;")]
-    anchor = _hide_userinfo(reference.text)
+    anchor = star_credentials(reference.text)
     text_needle = [anchor] if anchor and "\n" not in anchor else []
     for needle in (needles + text_needle) if url_first else (text_needle + needles):
         found = line.find(needle, start) if needle else -1
@@ -348,19 +349,9 @@ def _place(text: str, marks: list[_Mark]) -> tuple[list[_Span], list[_Mark]]:
     return clipped, unplaced
 
 
-_USERINFO = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.\-]*://)([^/?#@\s<>]*)@")
-
-
-def _hide_userinfo(text: str) -> str:
-    """``text`` with every URL's ``user:password@`` starred out character for character, so that
-    the letter's (line, column) positions still hold while no credential is shown."""
-    return _USERINFO.sub(lambda m: f"{m.group(1)}{'*' * len(m.group(2))}@", text)
-
-
 def _letter_body(text: str, marks: list[_Mark]) -> str:
     """The letter's source with its links marked, then the links that could not be placed."""
-    # Letters arrive with LF line ends; a stray CR would shift no column but break the layout.
-    text = _hide_userinfo(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = star_credentials(normalise_newlines(text))
     spans, unplaced = _place(text, marks)
     parts: list[str] = []
     reached = 0
