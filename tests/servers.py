@@ -17,6 +17,7 @@ test, joining all threads, so no warning leaks)::
         site.url("/ok")                          # "http://127.0.0.2:<port>/ok"
         site.url("/ok", host="ngo.test")         # same server, a name for a TableResolver
         site.hits("/flaky"), site.requests, site.max_in_flight, site.max_connections
+        site.hang_up()                            # the server closes its idle connections
 
 ``Reply`` fields cover the awkward cases: ``delay`` (seconds before the status line), ``drip``
 (seconds between body chunks), a lazily generated body (``sized_body(10**9)`` never holds 1 GB),
@@ -155,6 +156,10 @@ class LoopbackServer:
         """How many requests came for ``path`` (query ignored)."""
         with self._lock:
             return sum(1 for request in self.requests if request.path.split("?")[0] == path)
+
+    def hang_up(self) -> None:
+        """Close every open connection now, idle keep-alive ones included, as servers do."""
+        self._server.cut_connections()
 
     def stop(self) -> None:
         """Stop serving, cut open connections and join every thread."""

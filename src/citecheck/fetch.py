@@ -49,7 +49,7 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -72,6 +72,7 @@ _SENSITIVE = frozenset({"authorization", "cookie", "proxy-authorization"})
 _NO_NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL})
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 _SNIFF_BYTES = 512
+_KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept, as httpx does
 
 
 @dataclass(frozen=True, slots=True)
@@ -704,43 +705,137 @@ def _readable(sock: socket.socket | None) -> bool:
 
 
 class _PinnedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport (HTTP/2 when asked) with a pool that dials through _PinnedBackend."""
+    """httpx's transport (request and response conversion, exception mapping) over an
+    ``_OriginConnections`` in place of httpcore's pool."""
 
-    def __init__(self, context: ssl.SSLContext, limits: httpx.Limits, http2: bool) -> None:
-        super().__init__(verify=context, http2=http2, limits=limits, trust_env=False)
-        # httpx offers no parameter for httpcore's network backend; the pool is replaced with one
-        # built the same way (see httpx/_transports/default.py) plus the pinning backend.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=http2,
-            network_backend=_PinnedBackend(),
-        )
+    def __init__(self, context: ssl.SSLContext, connections: _OriginConnections) -> None:
+        super().__init__(verify=context, trust_env=False)  # the context: no certificate reload
+        # httpx offers no parameter for the pool; it only ever calls handle_async_request,
+        # aclose, __aenter__ and __aexit__ on it, all of which _OriginConnections has.
+        self._pool = connections  # type: ignore[assignment]
+        self.connections = connections
 
 
-@dataclass(slots=True)
-class _Pool:
-    transport: _PinnedTransport
-    active: int = 0  # responses handed out and not yet closed
+class _OriginConnections:
+    """The connections of one origin, dialled through ``_PinnedBackend``.
+
+    The host's semaphore already keeps at most ``per_host`` requests in flight here, so there
+    is no queue and no lock: a request takes the newest idle connection that is still good (or
+    opens one) and gives it back when its response is closed. httpcore's pool re-examines every
+    connection under a lock on each request and on each close: dropping it took ~7% off the
+    fetch's CPU in bench/bench_check.py. With HTTP/2 a request does not share a busy connection, so an origin may
+    get up to ``per_host`` of them, as with HTTP/1.1.
+    """
+
+    def __init__(self, context: ssl.SSLContext, http2: bool, max_idle: int) -> None:
+        self._context = context
+        self._http2 = http2
+        self._max_idle = max_idle
+        self._idle: list[httpcore.AsyncHTTPConnection] = []
+        self._open: set[httpcore.AsyncHTTPConnection] = set()
+        self.active = 0  # requests between asking for a connection and closing the response
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        self.active += 1
+        try:
+            while self._idle:
+                connection = self._idle.pop()
+                if connection.is_available() and not connection.has_expired():
+                    try:
+                        return await self._send(connection, request)
+                    except httpcore.ConnectionNotAvailable:
+                        pass  # it closed between the check and the send: try the next one
+                else:
+                    await self._drop(connection)
+            connection = httpcore.AsyncHTTPConnection(
+                origin=request.url.origin,
+                ssl_context=self._context,
+                keepalive_expiry=_KEEPALIVE_EXPIRY,
+                http1=True,
+                http2=self._http2,
+                network_backend=_PinnedBackend(),
+            )
+            return await self._send(connection, request)
+        except BaseException:
+            self.active -= 1
+            raise
+
+    async def _send(
+        self, connection: httpcore.AsyncHTTPConnection, request: httpcore.Request
+    ) -> httpcore.Response:
+        self._open.add(connection)
+        try:
+            response = await connection.handle_async_request(request)
+        except BaseException:
+            await self._drop(connection)
+            raise
+        response.stream = _Release(response.stream, self, connection)
+        return response
+
+    async def release(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        """Called once the response on ``connection`` is closed."""
+        self.active -= 1
+        if connection.is_idle() and len(self._idle) < self._max_idle:
+            self._idle.append(connection)
+        else:
+            await self._drop(connection)
+
+    async def _drop(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        self._open.discard(connection)
+        await connection.aclose()
+
+    async def aclose(self) -> None:
+        connections, self._open, self._idle = list(self._open), set(), []
+        for connection in connections:
+            await connection.aclose()
+
+    async def __aenter__(self) -> _OriginConnections:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class _Release:
+    """A response body that gives its connection back to the origin's pool when closed."""
+
+    def __init__(
+        self,
+        inner: Iterable[bytes] | AsyncIterable[bytes],
+        pool: _OriginConnections,
+        connection: httpcore.AsyncHTTPConnection,
+    ) -> None:
+        assert isinstance(inner, AsyncIterable), "an async connection's body"
+        self._inner = inner
+        self._pool = pool
+        self._connection: httpcore.AsyncHTTPConnection | None = connection
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._inner.__aiter__()
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        try:
+            aclose = getattr(self._inner, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        finally:
+            if connection is not None:
+                await self._pool.release(connection)
 
 
 class _OriginPools(httpx.AsyncBaseTransport):
-    """One small connection pool per origin, at most ``max_idle`` idle pools kept.
+    """One ``_OriginConnections`` per origin, at most ``max_idle`` idle ones kept.
 
-    httpcore's pool rescans every queued request against every connection whenever one changes:
-    quadratic, and measured at over 10 ms of CPU per request with 256 in flight in one pool.
-    Pools of ``per_host`` connections keep that scan tiny; evicting the least recently used
-    pools without a response in flight bounds the idle keep-alive sockets left open.
+    Evicting the least recently used origins without a response in flight bounds the idle
+    keep-alive sockets left open.
     """
 
     def __init__(self, context: ssl.SSLContext, per_host: int, max_idle: int) -> None:
         self._context = context
-        self._limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
+        self._per_host = per_host
         self._max_idle = max_idle
-        self._pools: dict[tuple[bytes, bytes, int | None], _Pool] = {}  # oldest use first
+        self._pools: dict[tuple[bytes, bytes, int | None], _PinnedTransport] = {}  # oldest first
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -749,45 +844,25 @@ class _OriginPools(httpx.AsyncBaseTransport):
         if pool is None:
             # HTTP/2 is only ever negotiated over TLS (ALPN); plain-http origins skip loading h2.
             http2 = url.scheme == "https"
-            pool = _Pool(_PinnedTransport(self._context, self._limits, http2))
+            pool = _PinnedTransport(
+                self._context, _OriginConnections(self._context, http2, self._per_host)
+            )
         self._pools[key] = pool
-        pool.active += 1
-        try:
-            response = await pool.transport.handle_async_request(request)
-        except BaseException:
-            pool.active -= 1
-            raise
-        response.stream = _Tracked(response.stream, pool)
+        response = await pool.handle_async_request(request)
         await self._evict()
         return response
 
     async def _evict(self) -> None:
-        idle = [key for key, pool in self._pools.items() if pool.active == 0]
+        if len(self._pools) <= self._max_idle:
+            return  # nothing to evict: skip the scan, which would cost O(origins) a request
+        idle = [key for key, pool in self._pools.items() if pool.connections.active == 0]
         for key in idle[: max(0, len(idle) - self._max_idle)]:
-            await self._pools.pop(key).transport.aclose()
+            await self._pools.pop(key).aclose()
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
-            await pool.transport.aclose()
-
-
-class _Tracked(httpx.AsyncByteStream):
-    """A response body that tells its pool when it is closed."""
-
-    def __init__(self, inner: httpx.SyncByteStream | httpx.AsyncByteStream, pool: _Pool) -> None:
-        assert isinstance(inner, httpx.AsyncByteStream), "an async transport's body"
-        self._inner = inner
-        self._pool: _Pool | None = pool
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._inner.__aiter__()  # no generator of ours left to finalise on an early stop
-
-    async def aclose(self) -> None:
-        if self._pool is not None:
-            self._pool.active -= 1
-            self._pool = None
-        await self._inner.aclose()
+            await pool.aclose()
 
 
 def _failure(exc: httpx.HTTPError) -> tuple[FetchError, str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from citecheck import __version__
-from citecheck.fetch import ACCEPT, ACCEPT_LANGUAGE
-from citecheck.models import FetchError
+import asyncio
 
-from servers import Reply, redirect, sequence
+from citecheck import __version__
+from citecheck.fetch import ACCEPT, ACCEPT_LANGUAGE, Fetcher, FetchOptions
+from citecheck.models import Fetched, FetchError
+from citecheck.resolve import TableResolver
+
+from servers import Reply, redirect, sequence, wait_until
 
 PAGE = b"<html><head><title>Joint NGO letter</title></head></html>"
 HTML = [("Content-Type", "Text/HTML; charset=UTF-8"), ("ETag", '"v1"'), ("X-Thing", "a")]
@@ -63,6 +66,25 @@ def test_http2_enabled_client_still_speaks_http11_over_plain_http(loopback, fetc
 
     assert [r.http_status for r in results] == [200] * 5
     assert site.connections == 1  # one pooled keep-alive HTTP/1.1 connection served them all
+
+
+def test_a_keep_alive_connection_the_server_closed_is_not_reused(loopback) -> None:
+    site = loopback()
+    site.route("/", Reply(200, PAGE))
+
+    async def main() -> tuple[Fetched, Fetched]:
+        options = FetchOptions(allow_private=True, retries=0)
+        async with Fetcher(options, resolver=TableResolver({})) as fetcher:
+            first = await fetcher.fetch(site.url("/"))
+            site.hang_up()  # as servers do with idle connections after a while
+            assert wait_until(lambda: site.open_connections == 0)
+            return first, await fetcher.fetch(site.url("/"))
+
+    first, second = asyncio.run(main())
+
+    assert first.http_status == second.http_status == 200
+    assert second.error is None and second.attempts == 1  # the dead connection was never tried
+    assert site.connections == 2
 
 
 def test_validators_are_sent_and_304_comes_back_empty(loopback, fetch_one) -> None:
