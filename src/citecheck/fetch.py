@@ -1,28 +1,23 @@
-"""The fetch engine: the only module that speaks HTTP (httpx), and only to addresses it checked.
+"""The fetch engine: the only caller of httpx, and only towards addresses it checked.
 
 ``Fetcher.fetch(url)`` returns a ``Fetched`` and never raises: every failure is recorded in
 ``Fetched.error``. What it guarantees, per URL:
 
-* One httpx client (HTTP/2 where TLS negotiates it) over one small connection pool per origin
-  (see ``_OriginPools``: httpcore's single pool costs CPU quadratic in requests in flight).
+* One httpx client (HTTP/2 where TLS negotiates it) over ``connections.OriginPools``: one small
+  connection pool per origin.
 * Limits: a global semaphore (``max_concurrency``) and one per host name (``per_host``), an optional
   per-host request rate, and a per-host pause after 429 / ``Retry-After`` that every later request
   to that host honours too.
 * The address guard: each hop's host is resolved once through the ``Resolver`` (a numeric host,
   in any spelling a browser accepts, needs no lookup), every address is checked with
-  ``non_public_reason`` and the connection is made to exactly those addresses. That pinning lives
-  in the connection layer: the pool's network backend dials the addresses this request checked
-  (handed over in a context variable) instead of resolving the name again. URLs keep their host
-  names, so the Host header, TLS SNI, certificate checking and connection pooling all work on the
-  name as usual. A pooled keep-alive connection is reused only after the name passed the guard
-  again; it goes to an address checked earlier (or resolved for ``guard=False``).
+  ``non_public_reason`` and the connection is made to exactly those addresses
+  (``connections.pinned``). A pooled keep-alive connection is reused only after the name passed
+  the guard again; it goes to an address checked earlier (or resolved for ``guard=False``).
 * Redirects are followed here, one hop at a time (each hop guarded again); loops, too many hops and
   bad ``Location`` values end the fetch with an error, every hop is kept as a ``Redirect``.
 * Retries with exponential backoff and jitter on timeouts, connect errors, 5xx and 429, honouring
   ``Retry-After`` (seconds or an HTTP date, capped); never on other 4xx.
-* Bodies are read raw and decoded here, incrementally, with the output of each decompression step
-  bounded by what is still wanted (zlib ``max_length``, brotli ``output_buffer_limit``): at most the
-  cap for the content type (plus one byte, to know whether more was sent) is ever held, so a
+* Bodies are read under the cap for their type and decoded as they arrive (``body.Body``), so a
   gzip or brotli bomb costs no memory.
 * A deadline per URL covers every hop, retry and backoff; it starts when the first request gets
   its slots, so time spent queueing behind the limits does not count. When it strikes after a
@@ -39,27 +34,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextvars
 import email.utils
-import errno
 import ipaddress
 import random
-import select
-import socket
-import ssl
 import time
-import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
 
-import brotli  # type: ignore[import-untyped]
-import httpcore
 import httpx
 
 from citecheck import __version__
 from citecheck.addresses import non_public_reason, parse_host_address
+from citecheck.body import Body
+from citecheck.connections import OriginPools, failure, pinned
 from citecheck.models import Fetched, FetchError, Redirect
 from citecheck.resolve import NameNotFound, Resolver, ResolverUnavailable, SystemResolver
 from citecheck.urls import http_syntax_problem
@@ -69,10 +57,6 @@ ACCEPT_LANGUAGE = "en;q=0.9,*;q=0.5"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SENSITIVE = frozenset({"authorization", "cookie", "proxy-authorization"})
-_NO_NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL})
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
-_SNIFF_BYTES = 512
-_KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept, as httpx does
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +96,7 @@ class Fetcher:
         self._resolver: Resolver = resolver or SystemResolver()
         self._on_request = on_request
         self._client: httpx.AsyncClient | None = None
-        self._transport: _OriginPools | None = None
+        self._transport: OriginPools | None = None
         self._global = asyncio.Semaphore(options.max_concurrency)
         self._hosts: dict[str, _Host] = {}
         self._headers = [(n, v) for n, v in options.headers if n.lower() not in _SENSITIVE]
@@ -122,7 +106,7 @@ class Fetcher:
         options = self.options
         # certifi's roots, plus SSL_CERT_FILE / SSL_CERT_DIR when set (how tests trust a test CA).
         context = httpx.create_ssl_context()
-        self._transport = _OriginPools(context, options.per_host, options.max_concurrency)
+        self._transport = OriginPools(context, options.per_host, options.max_concurrency)
         self._client = httpx.AsyncClient(
             transport=self._transport,
             follow_redirects=False,
@@ -308,19 +292,17 @@ class Fetcher:
             jar.set_cookie_header(request)
         if self._on_request is not None:
             self._on_request(str(url))
-        token = _PINNED.set((url.raw_host.decode("ascii"), _port(url), addresses))
         try:
-            response = await self._transport.handle_async_request(request)
+            with pinned(url.raw_host.decode("ascii"), _port(url), addresses):
+                response = await self._transport.handle_async_request(request)
             response.request = request
         except httpx.HTTPError as exc:
-            error, detail = _failure(exc)
+            error, detail = failure(exc)
             return run.finish(error=error, detail=detail)
-        finally:
-            _PINNED.reset(token)
         try:
             if "set-cookie" in response.headers:
                 jar.extract_cookies(response)
-            body = _Body(response, self.options)
+            body = Body(response, self.options)
             if response.status_code not in REDIRECT_CODES:
                 run.reading = body  # stays set if the deadline strikes: on_deadline keeps it
                 await body.read()
@@ -378,7 +360,7 @@ class _Run:
     attempts: int = 0
     started: float | None = None
     deadline: asyncio.Timeout | None = None
-    reading: _Body | None = None
+    reading: Body | None = None
     last: Fetched | None = None
 
     def __post_init__(self) -> None:
@@ -397,7 +379,7 @@ class _Run:
     def finish(
         self,
         *,
-        response: _Body | None = None,
+        response: Body | None = None,
         error: FetchError | None = None,
         detail: str | None = None,
     ) -> Fetched:
@@ -421,487 +403,6 @@ class _Run:
         if self.last is not None and self.last.error is None:
             return self.last
         return self.finish(error=FetchError.TIMEOUT, detail=f"no answer within {seconds:g}s")
-
-
-class _Body:
-    """A response's status, headers and its body, decoded incrementally up to the cap."""
-
-    def __init__(self, response: httpx.Response, options: FetchOptions) -> None:
-        self._response = response
-        self._options = options
-        self.content_type = _media_type(response.headers.get("content-type"))
-        self._cap = None if self.content_type is None else _cap(self.content_type, options)
-        self._decoder = _decoder(response.headers.get("content-encoding", ""))
-        self.data = bytearray()
-        self.problem: str | None = None
-
-    @property
-    def cap(self) -> int:
-        """The cap in force; without a content type, the largest until the first bytes tell."""
-        if self._cap is not None:
-            return self._cap
-        return max(self._options.html_cap, self._options.pdf_cap, self._options.other_cap)
-
-    async def read(self) -> None:
-        """Read until the body ends or one byte past the cap; a network failure ends it early."""
-        try:
-            async for raw in self._response.aiter_raw():
-                if self._absorb(raw):
-                    return
-        except httpx.HTTPError as exc:
-            self.problem = f"body cut short: {_failure(exc)[1]}"
-        except (zlib.error, brotli.error) as exc:
-            self.problem = f"body could not be decoded: {exc}"
-
-    def _absorb(self, raw: bytes) -> bool:
-        """Decode ``raw`` into the body; True once more than the cap is held."""
-        out = self._decoder.decode(raw, self._room())
-        while True:
-            self.data += out
-            if self._cap is None and len(self.data) >= _SNIFF_BYTES:
-                self._cap = _cap(_sniff(bytes(self.data)), self._options)
-            if self._room() <= 0:
-                return True
-            if not self._decoder.pending:
-                return False
-            out = self._decoder.decode(b"", self._room())
-
-    def _room(self) -> int:
-        if self._cap is None:
-            return _SNIFF_BYTES - len(self.data)  # decode just enough to sniff the type first
-        return self._cap + 1 - len(self.data)
-
-    def into(self, fetched: Fetched, *, cut: str | None = None) -> Fetched:
-        """``fetched`` completed with this response; ``cut`` says why reading stopped early."""
-        response = self._response
-        cap = self._cap if self._cap is not None else _cap(_sniff(bytes(self.data)), self._options)
-        problem = cut or self.problem
-        return Fetched(
-            url=fetched.url,
-            final_url=fetched.final_url,
-            http_status=response.status_code,
-            reason=response.reason_phrase or None,
-            redirects=fetched.redirects,
-            content_type=self.content_type,
-            headers=tuple((name.lower(), value) for name, value in response.headers.multi_items()),
-            body=bytes(self.data[:cap]),
-            truncated=len(self.data) > cap or problem is not None,
-            error_detail=problem,
-            elapsed_ms=fetched.elapsed_ms,
-            attempts=fetched.attempts,
-        )
-
-
-class _Identity:
-    pending = False
-
-    def decode(self, data: bytes, room: int) -> bytes:
-        return data
-
-
-class _Zlib:
-    """gzip / deflate, never producing more than ``room`` bytes per call."""
-
-    def __init__(self, wbits: int) -> None:
-        self._wbits = wbits
-        self._engine = zlib.decompressobj(wbits)
-        self._tail = b""
-        self._started = False
-
-    @property
-    def pending(self) -> bool:
-        return bool(self._tail)
-
-    def decode(self, data: bytes, room: int) -> bytes:
-        data = self._tail + data
-        if not self._started and data and self._wbits == zlib.MAX_WBITS:
-            self._started = True
-            if not _zlib_header(data):
-                # Many servers send raw deflate under "deflate"; RFC 9110 says zlib-wrapped.
-                self._engine = zlib.decompressobj(-zlib.MAX_WBITS)
-        if self._engine.eof:
-            self._tail = b""
-            return b""
-        out = self._engine.decompress(data, room)
-        self._tail = self._engine.unconsumed_tail
-        return out
-
-
-class _Brotli:
-    """br, never producing more than ``room`` bytes per call."""
-
-    def __init__(self) -> None:
-        self._engine = brotli.Decompressor()
-
-    @property
-    def pending(self) -> bool:
-        return not self._engine.can_accept_more_data()
-
-    def decode(self, data: bytes, room: int) -> bytes:
-        return bytes(self._engine.process(data, output_buffer_limit=room))
-
-
-_Decoder = _Identity | _Zlib | _Brotli
-
-
-def _decoder(content_encoding: str) -> _Decoder:
-    """The decoder for a Content-Encoding; unknown or stacked codings are kept as sent."""
-    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
-    codings = [c for c in codings if c != "identity"]
-    if codings == ["gzip"] or codings == ["x-gzip"]:
-        return _Zlib(16 + zlib.MAX_WBITS)
-    if codings == ["deflate"]:
-        return _Zlib(zlib.MAX_WBITS)
-    if codings == ["br"]:
-        return _Brotli()
-    return _Identity()
-
-
-def _zlib_header(data: bytes) -> bool:
-    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-
-
-# The addresses the current request may dial, as (host, port, addresses); set by Fetcher._send.
-_PINNED: contextvars.ContextVar[tuple[str, int, tuple[str, ...]] | None] = contextvars.ContextVar(
-    "citecheck_pinned", default=None
-)
-
-
-class _PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Dials only the addresses the guard checked for this request; never resolves a name."""
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        pinned = _PINNED.get()
-        if pinned is None or pinned[:2] != (host, port):
-            raise httpcore.ConnectError(f"{host}:{port} was not checked by the address guard")
-        failure: Exception | None = None
-        for address in pinned[2]:
-            try:
-                return await _Stream.connect(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc  # try the next checked address, as a browser would
-        assert failure is not None, "a pinned host has at least one address"
-        raise failure
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are never used")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """A connection on plain asyncio streams, in place of httpcore's anyio backend.
-
-    anyio wraps every read and write in a cancel scope and answers the pool's frequent
-    "is_readable" question by building a dict of all the socket's attributes (enum conversions
-    included); dropping both took about a tenth off the CPU of a cold check. Errors map to
-    httpcore's exceptions as anyio's do, with the OSError / SSLError kept as the cause
-    (``_failure`` reads it).
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
-
-    @classmethod
-    async def connect(
-        cls,
-        address: str,
-        port: int,
-        timeout: float | None,
-        local_address: str | None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None,
-    ) -> _Stream:
-        local = (local_address, 0) if local_address else None
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(address, port, local_addr=local)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(str(exc) or "connect timed out") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        sock = writer.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
-        return cls(reader, writer)
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
-        except TimeoutError as exc:
-            raise httpcore.ReadTimeout(str(exc) or "read timed out") from exc
-        except OSError as exc:
-            raise httpcore.ReadError(str(exc)) from exc
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
-        try:
-            async with asyncio.timeout(timeout):
-                self._writer.write(buffer)
-                await self._writer.drain()
-        except TimeoutError as exc:
-            raise httpcore.WriteTimeout(str(exc) or "write timed out") from exc
-        except OSError as exc:
-            raise httpcore.WriteError(str(exc)) from exc
-
-    async def aclose(self) -> None:
-        # No TLS close_notify and no waiting, as httpcore's anyio backend does (it closes TLS
-        # streams "not standard compatible"): a peer that never answers cannot hold us here.
-        self._writer.transport.abort()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
-        except TimeoutError as exc:
-            await self.aclose()
-            raise httpcore.ConnectTimeout(str(exc) or "TLS handshake timed out") from exc
-        except OSError as exc:  # ssl.SSLError is an OSError
-            await self.aclose()
-            raise httpcore.ConnectError(str(exc)) from exc
-        return self
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            return _readable(self._writer.get_extra_info("socket"))
-        names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername"}
-        if info in names:
-            return self._writer.get_extra_info(names[info])
-        if info == "socket":
-            return self._writer.get_extra_info("socket")
-        return None
-
-
-def _readable(sock: socket.socket | None) -> bool:
-    """Whether a read would return at once; on an idle keep-alive connection that means the
-    server hung up (or sent garbage), so the pool must not reuse it. A closed socket counts."""
-    if sock is None or sock.fileno() < 0:
-        return True
-    if not hasattr(select, "poll"):  # Windows has no poll(); select() on one socket is fine
-        return bool(select.select([sock], [], [], 0)[0])
-    poller = select.poll()  # not select.select: it fails on descriptors above 1023 elsewhere
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(0))
-
-
-class _PinnedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport (request and response conversion, exception mapping) over an
-    ``_OriginConnections`` in place of httpcore's pool."""
-
-    def __init__(self, context: ssl.SSLContext, connections: _OriginConnections) -> None:
-        super().__init__(verify=context, trust_env=False)  # the context: no certificate reload
-        # httpx offers no parameter for the pool; it only ever calls handle_async_request,
-        # aclose, __aenter__ and __aexit__ on it, all of which _OriginConnections has.
-        self._pool = connections  # type: ignore[assignment]
-        self.connections = connections
-
-
-class _OriginConnections:
-    """The connections of one origin, dialled through ``_PinnedBackend``.
-
-    The host's semaphore already keeps at most ``per_host`` requests in flight here, so there
-    is no queue and no lock: a request takes the newest idle connection that is still good (or
-    opens one) and gives it back when its response is closed. httpcore's pool re-examines every
-    connection under a lock on each request and on each close: dropping it took ~7% off the
-    fetch's CPU in bench/bench_check.py. With HTTP/2 a request does not share a busy connection, so an origin may
-    get up to ``per_host`` of them, as with HTTP/1.1.
-    """
-
-    def __init__(self, context: ssl.SSLContext, http2: bool, max_idle: int) -> None:
-        self._context = context
-        self._http2 = http2
-        self._max_idle = max_idle
-        self._idle: list[httpcore.AsyncHTTPConnection] = []
-        self._open: set[httpcore.AsyncHTTPConnection] = set()
-        self.active = 0  # requests between asking for a connection and closing the response
-
-    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
-        self.active += 1
-        try:
-            while self._idle:
-                connection = self._idle.pop()
-                if connection.is_available() and not connection.has_expired():
-                    try:
-                        return await self._send(connection, request)
-                    except httpcore.ConnectionNotAvailable:
-                        pass  # it closed between the check and the send: try the next one
-                else:
-                    await self._drop(connection)
-            connection = httpcore.AsyncHTTPConnection(
-                origin=request.url.origin,
-                ssl_context=self._context,
-                keepalive_expiry=_KEEPALIVE_EXPIRY,
-                http1=True,
-                http2=self._http2,
-                network_backend=_PinnedBackend(),
-            )
-            return await self._send(connection, request)
-        except BaseException:
-            self.active -= 1
-            raise
-
-    async def _send(
-        self, connection: httpcore.AsyncHTTPConnection, request: httpcore.Request
-    ) -> httpcore.Response:
-        self._open.add(connection)
-        try:
-            response = await connection.handle_async_request(request)
-        except BaseException:
-            await self._drop(connection)
-            raise
-        response.stream = _Release(response.stream, self, connection)
-        return response
-
-    async def release(self, connection: httpcore.AsyncHTTPConnection) -> None:
-        """Called once the response on ``connection`` is closed."""
-        self.active -= 1
-        if connection.is_idle() and len(self._idle) < self._max_idle:
-            self._idle.append(connection)
-        else:
-            await self._drop(connection)
-
-    async def _drop(self, connection: httpcore.AsyncHTTPConnection) -> None:
-        self._open.discard(connection)
-        await connection.aclose()
-
-    async def aclose(self) -> None:
-        connections, self._open, self._idle = list(self._open), set(), []
-        for connection in connections:
-            await connection.aclose()
-
-    async def __aenter__(self) -> _OriginConnections:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-
-class _Release:
-    """A response body that gives its connection back to the origin's pool when closed."""
-
-    def __init__(
-        self,
-        inner: Iterable[bytes] | AsyncIterable[bytes],
-        pool: _OriginConnections,
-        connection: httpcore.AsyncHTTPConnection,
-    ) -> None:
-        assert isinstance(inner, AsyncIterable), "an async connection's body"
-        self._inner = inner
-        self._pool = pool
-        self._connection: httpcore.AsyncHTTPConnection | None = connection
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._inner.__aiter__()
-
-    async def aclose(self) -> None:
-        connection, self._connection = self._connection, None
-        try:
-            aclose = getattr(self._inner, "aclose", None)
-            if aclose is not None:
-                await aclose()
-        finally:
-            if connection is not None:
-                await self._pool.release(connection)
-
-
-class _OriginPools(httpx.AsyncBaseTransport):
-    """One ``_OriginConnections`` per origin, at most ``max_idle`` idle ones kept.
-
-    Evicting the least recently used origins without a response in flight bounds the idle
-    keep-alive sockets left open.
-    """
-
-    def __init__(self, context: ssl.SSLContext, per_host: int, max_idle: int) -> None:
-        self._context = context
-        self._per_host = per_host
-        self._max_idle = max_idle
-        self._pools: dict[tuple[bytes, bytes, int | None], _PinnedTransport] = {}  # oldest first
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pools.pop(key, None)
-        if pool is None:
-            # HTTP/2 is only ever negotiated over TLS (ALPN); plain-http origins skip loading h2.
-            http2 = url.scheme == "https"
-            pool = _PinnedTransport(
-                self._context, _OriginConnections(self._context, http2, self._per_host)
-            )
-        self._pools[key] = pool
-        response = await pool.handle_async_request(request)
-        await self._evict()
-        return response
-
-    async def _evict(self) -> None:
-        if len(self._pools) <= self._max_idle:
-            return  # nothing to evict: skip the scan, which would cost O(origins) a request
-        idle = [key for key, pool in self._pools.items() if pool.connections.active == 0]
-        for key in idle[: max(0, len(idle) - self._max_idle)]:
-            await self._pools.pop(key).aclose()
-
-    async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            await pool.aclose()
-
-
-def _failure(exc: httpx.HTTPError) -> tuple[FetchError, str]:
-    """Translate an httpx exception into the recorded failure kind and a short detail."""
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        return FetchError.TIMEOUT, detail
-    if isinstance(exc, httpx.ConnectError):
-        for cause in _causes(exc):
-            if isinstance(cause, ssl.SSLCertVerificationError):
-                return FetchError.TLS, cause.verify_message or str(cause)
-            if isinstance(cause, ssl.SSLError):
-                return FetchError.TLS, cause.reason or str(cause)
-            if isinstance(cause, ConnectionRefusedError) or (
-                isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
-            ):
-                return FetchError.REFUSED, "connection refused"
-            if isinstance(cause, OSError) and cause.errno in _NO_NETWORK_ERRNOS:
-                return FetchError.NO_NETWORK, cause.strerror or detail
-        return FetchError.NETWORK, detail
-    if isinstance(exc, httpx.RemoteProtocolError) and "disconnected" in detail:
-        return FetchError.NETWORK, detail  # the server hung up before answering at all
-    if isinstance(exc, httpx.ProtocolError | httpx.DecodingError | httpx.UnsupportedProtocol):
-        return FetchError.PROTOCOL, detail
-    return FetchError.NETWORK, detail
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and everything chained to it, exception groups opened, each once."""
-    stack, seen = [exc], set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        if isinstance(current, BaseExceptionGroup):
-            stack.extend(current.exceptions)
-        stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
 
 
 def _retryable(outcome: Fetched) -> bool:
@@ -980,28 +481,3 @@ def _address_reason(address: str) -> str | None:
     except ValueError:
         return "not an IP address"
     return non_public_reason(ip)
-
-
-def _media_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media or None
-
-
-def _cap(media_type: str, options: FetchOptions) -> int:
-    if media_type in _HTML_TYPES or media_type.endswith("+xml"):
-        return options.html_cap
-    if media_type == "application/pdf":
-        return options.pdf_cap
-    return options.other_cap
-
-
-def _sniff(head: bytes) -> str:
-    """A media type guessed from a body's first bytes, for a response that did not say."""
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start.startswith(b"%PDF-"):
-        return "application/pdf"
-    if start.startswith(b"<"):
-        return "text/html"
-    return "application/octet-stream"
