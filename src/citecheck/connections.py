@@ -204,6 +204,12 @@ class _OriginConnections:
     connection under a lock on each request and on each close: dropping it took ~7% off the
     fetch's CPU in bench/bench_check.py. With HTTP/2 a request does not share a busy connection,
     so an origin may get up to ``per_host`` of them, as with HTTP/1.1.
+
+    Only a connection whose last response was read to its end goes back. httpcore discards a
+    half-read HTTP/1.1 connection itself, but over HTTP/2 the server would go on sending the
+    abandoned stream, never acknowledged, until the connection's window is used up and a later
+    page arrives as headers without a body. Nor does httpcore notice that the server hung up an
+    idle HTTP/2 connection (it does for HTTP/1.1), so that is checked here before reuse.
     """
 
     def __init__(self, context: ssl.SSLContext, http2: bool, max_idle: int) -> None:
@@ -212,6 +218,7 @@ class _OriginConnections:
         self._max_idle = max_idle
         self._idle: list[httpcore.AsyncHTTPConnection] = []
         self._open: set[httpcore.AsyncHTTPConnection] = set()
+        self._http2_streams: dict[httpcore.AsyncHTTPConnection, httpcore.AsyncNetworkStream] = {}
         self.active = 0  # requests between asking for a connection and closing the response
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
@@ -219,7 +226,7 @@ class _OriginConnections:
         try:
             while self._idle:
                 connection = self._idle.pop()
-                if connection.is_available() and not connection.has_expired():
+                if self._reusable(connection):
                     try:
                         return await self._send(connection, request)
                     except httpcore.ConnectionNotAvailable:
@@ -248,23 +255,35 @@ class _OriginConnections:
         except BaseException:
             await self._drop(connection)
             raise
+        if response.extensions.get("http_version") == b"HTTP/2":
+            self._http2_streams[connection] = response.extensions["network_stream"]
         response.stream = _Release(response.stream, self, connection)
         return response
 
-    async def release(self, connection: httpcore.AsyncHTTPConnection) -> None:
+    def _reusable(self, connection: httpcore.AsyncHTTPConnection) -> bool:
+        if not connection.is_available() or connection.has_expired():
+            return False
+        stream = self._http2_streams.get(connection)
+        # Readable while idle: the server hung up (or sent something unasked); either way, the
+        # connection is not worth the risk.
+        return stream is None or not stream.get_extra_info("is_readable")
+
+    async def release(self, connection: httpcore.AsyncHTTPConnection, *, read_to_end: bool) -> None:
         """Called once the response on ``connection`` is closed."""
         self.active -= 1
-        if connection.is_idle() and len(self._idle) < self._max_idle:
+        if read_to_end and connection.is_idle() and len(self._idle) < self._max_idle:
             self._idle.append(connection)
         else:
             await self._drop(connection)
 
     async def _drop(self, connection: httpcore.AsyncHTTPConnection) -> None:
         self._open.discard(connection)
+        self._http2_streams.pop(connection, None)
         await connection.aclose()
 
     async def aclose(self) -> None:
         connections, self._open, self._idle = list(self._open), set(), []
+        self._http2_streams.clear()
         for connection in connections:
             await connection.aclose()
 
@@ -276,7 +295,9 @@ class _OriginConnections:
 
 
 class _Release:
-    """A response body that gives its connection back to the origin's pool when closed."""
+    """A response body that gives its connection back to the origin's pool when closed, saying
+    whether it was read to the end. Its own iterator (not a generator): an early stop leaves
+    nothing to finalise."""
 
     def __init__(
         self,
@@ -286,11 +307,22 @@ class _Release:
     ) -> None:
         assert isinstance(inner, AsyncIterable), "an async connection's body"
         self._inner = inner
+        self._chunks: AsyncIterator[bytes] | None = None
         self._pool = pool
         self._connection: httpcore.AsyncHTTPConnection | None = connection
+        self._read_to_end = False
 
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._inner.__aiter__()
+    def __aiter__(self) -> _Release:
+        self._chunks = self._inner.__aiter__()
+        return self
+
+    async def __anext__(self) -> bytes:
+        assert self._chunks is not None, "iterated through __aiter__"
+        try:
+            return await self._chunks.__anext__()
+        except StopAsyncIteration:
+            self._read_to_end = True
+            raise
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
@@ -300,7 +332,7 @@ class _Release:
                 await aclose()
         finally:
             if connection is not None:
-                await self._pool.release(connection)
+                await self._pool.release(connection, read_to_end=self._read_to_end)
 
 
 class OriginPools(httpx.AsyncBaseTransport):

@@ -55,6 +55,7 @@ from citecheck.urls import http_syntax_problem
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/pdf;q=0.8,*/*;q=0.7"
 ACCEPT_LANGUAGE = "en;q=0.9,*;q=0.5"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_REDIRECT_BODY_READ = 65_536  # bytes of a redirect's body read so its connection can be reused
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SENSITIVE = frozenset({"authorization", "cookie", "proxy-authorization"})
 
@@ -303,7 +304,9 @@ class Fetcher:
             if "set-cookie" in response.headers:
                 jar.extract_cookies(response)
             body = Body(response, self.options)
-            if response.status_code not in REDIRECT_CODES:
+            if response.status_code in REDIRECT_CODES:
+                await _discard(response)
+            else:
                 run.reading = body  # stays set if the deadline strikes: on_deadline keeps it
                 await body.read()
                 run.reading = None
@@ -403,6 +406,19 @@ class _Run:
         if self.last is not None and self.last.error is None:
             return self.last
         return self.finish(error=FetchError.TIMEOUT, detail=f"no answer within {seconds:g}s")
+
+
+async def _discard(response: httpx.Response) -> None:
+    """Read a redirect's body (a short page, usually) and drop it: only a connection whose last
+    response was read to the end carries the next hop. A long one is abandoned instead."""
+    seen = 0
+    try:
+        async for chunk in response.aiter_raw():
+            seen += len(chunk)
+            if seen > _REDIRECT_BODY_READ:
+                return
+    except httpx.HTTPError:
+        return  # the redirect stands; its connection is not reused
 
 
 def _retryable(outcome: Fetched) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from citecheck.models import FetchError, Redirect
 
-from servers import Reply, redirect
+from servers import Reply, redirect, sized_body
 
 PAGE = Reply(200, b"<title>Final</title>", [("Content-Type", "text/html")])
 
@@ -30,6 +30,28 @@ def test_every_hop_is_recorded(loopback, fetch_one) -> None:
     )
     assert fetched.final_url == new.url("/d?x=1")
     assert fetched.url == old.url("/a")
+
+
+def test_the_next_hop_on_the_same_site_reuses_the_connection(loopback, fetch_one) -> None:
+    site = loopback()
+    moved = b"<html><body>This page has moved <a href='/new'>here</a>.</body></html>"
+    site.route("/old", Reply(301, moved, [("Location", "/new"), ("Content-Type", "text/html")]))
+    site.route("/new", PAGE)
+
+    fetched = fetch_one(site.url("/old"))
+
+    assert fetched.http_status == 200 and fetched.body == b"<title>Final</title>"
+    assert site.connections == 1  # the redirect's little page was read, the connection kept
+
+
+def test_a_redirect_with_a_huge_body_is_still_followed(loopback, fetch_one) -> None:
+    site = loopback()
+    site.route("/old", Reply(302, sized_body(10**9), [("Location", "/new")]))
+    site.route("/new", PAGE)
+
+    fetched = fetch_one(site.url("/old"))
+
+    assert fetched.http_status == 200 and fetched.redirects == (Redirect(site.url("/old"), 302),)
 
 
 def test_a_loop_is_caught(loopback, fetch_one) -> None:
