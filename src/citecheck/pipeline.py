@@ -281,11 +281,19 @@ async def _fetch_one(
     if fetched.http_status == 304 and entry is not None:
         # Revalidated: the stored page still holds; keep its metadata and verdict.
         return _Outcome(entry.fetched, entry.meta, entry.verdict, False, now)
-    meta = _page_meta(fetched)
+    if len(fetched.body) > _BIG_PAGE:
+        # Reading a big page takes long enough (0.3 s for 2 MB of small elements) to starve the
+        # event loop: the other fetches' timers would expire with their data already arrived.
+        meta = await asyncio.to_thread(_page_meta, fetched)
+    else:
+        meta = _page_meta(fetched)
     verdict = classify.link_verdict(fetched, meta, options.accept)
     # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL is too
     # much to hold for thousands of URLs until the report is written.
     return _Outcome(replace(fetched, body=b""), meta, verdict, False, now)
+
+
+_BIG_PAGE = 256 * 1024  # bytes of body from which the metadata is read in a worker thread
 
 
 def _page_meta(fetched: Fetched) -> PageMeta | None:

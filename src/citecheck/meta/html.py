@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from itertools import accumulate
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -189,11 +188,11 @@ def _bounded(text: str) -> str:
     """The text, cut where its element nesting gets deeper than any real page goes."""
     if text.count("<") < _MAX_DEPTH:
         return text
-    matches = list(_TAG.finditer(text))
-    steps = [-1 if m.group(1) else 1 for m in matches]
-    for index, depth in enumerate(accumulate(steps)):
-        if depth > _MAX_DEPTH and not _SELF_CLOSED.match(text, matches[index].start()):
-            return text[: matches[index].start()]
+    depth = 0
+    for match in _TAG.finditer(text):  # lazily: a deep page is cut without reading it all
+        depth += -1 if match.group(1) else 1
+        if depth > _MAX_DEPTH and not _SELF_CLOSED.match(text, match.start()):
+            return text[: match.start()]
     return text
 
 
