@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
+from operator import sub
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -63,6 +65,9 @@ _FLAT = (
 )
 _TAG = re.compile(rf"<(/?)(?!(?:{_FLAT})\b)[a-zA-Z][\w:-]*", re.IGNORECASE)
 _SELF_CLOSED = re.compile(r"<(?!/)[^>]{0,300}/>")
+_STEP = {"": 1, "/": -1}  # an opening tag goes one deeper, a closing one back
+# Every opening tag, and the closings of the tags that nest: never shallower than _TAG's count.
+_ROUGH_TAG = re.compile(rf"<(?:(/)(?!(?:{_FLAT})\b))?[a-zA-Z]", re.IGNORECASE)
 
 _PUBLISHED_META = (
     ("citation_publication_date", "citation_date", "citation_online_date"),
@@ -185,15 +190,27 @@ def extract_html(text: str, url: str) -> PageMeta:
 
 
 def _bounded(text: str) -> str:
-    """The text, cut where its element nesting gets deeper than any real page goes."""
-    if text.count("<") < _MAX_DEPTH:
-        return text
+    """The text, cut where its element nesting gets deeper than any real page goes.
+
+    Depth counts the tags that nest (``_TAG``); a closing tag with nothing open is ignored, as
+    the HTML parser ignores it, so stray closings cannot hide a deep page.
+    """
+    if text.count("<") < _MAX_DEPTH or _deepest(_ROUGH_TAG.findall(text)) <= _MAX_DEPTH:
+        return text  # real pages end here, without a Python-level loop over their tags
     depth = 0
     for match in _TAG.finditer(text):  # lazily: a deep page is cut without reading it all
-        depth += -1 if match.group(1) else 1
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
         if depth > _MAX_DEPTH and not _SELF_CLOSED.match(text, match.start()):
             return text[: match.start()]
     return text
+
+
+def _deepest(slashes: list[str]) -> int:
+    """The deepest point of tags given as '' (opening) or '/' (closing), a closing with nothing
+    open ignored: the highest rise of the running sum over its lowest point before."""
+    heights = list(accumulate(map(_STEP.__getitem__, slashes), initial=0))
+    rises: Iterator[int] = map(sub, heights, accumulate(heights, min))
+    return max(rises)
 
 
 def _clip(value: str | None, cap: int) -> str | None:
