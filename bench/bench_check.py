@@ -65,8 +65,8 @@ def politeness_limit(
     answers no faster than their sum spread over ``overall``."""
     per: dict[str, list[float]] = defaultdict(list)
     for url in set(urls):
-        host, path = url.split("/", 3)[2], "/" + url.split("/", 3)[3]
-        per[host].append(answer_delay(path, delay, spread))
+        _scheme, _, host, path = url.split("/", 3)
+        per[host].append(answer_delay("/" + path, delay, spread))
     host_bound = max(
         max(sum(times) / per_host, max(times), math.ceil(len(times) / per_host) * min(times))
         for times in per.values()

@@ -189,8 +189,8 @@ class _PinnedTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, context: ssl.SSLContext, connections: _OriginConnections) -> None:
         super().__init__(verify=context, trust_env=False)  # the context: no certificate reload
-        # httpx offers no parameter for the pool; it only ever calls handle_async_request,
-        # aclose, __aenter__ and __aexit__ on it, all of which _OriginConnections has.
+        # httpx offers no parameter for the pool. Of it, the transport calls handle_async_request
+        # and aclose (OriginPools never enters a transport as a context manager).
         self._pool = connections  # type: ignore[assignment]
         self.connections = connections
 
@@ -286,12 +286,6 @@ class _OriginConnections:
         self._http2_streams.clear()
         for connection in connections:
             await connection.aclose()
-
-    async def __aenter__(self) -> _OriginConnections:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 class _Release:
