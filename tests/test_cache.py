@@ -17,13 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citecheck.cache import (
+    ArchiveAnswer,
     CacheEntry,
     ResultCache,
+    answer_is_fresh,
+    conditions,
     default_cache_path,
     is_fresh,
     parse_age,
 )
 from citecheck.errors import ConfigError
+from citecheck.fetch import FetchOptions
 from citecheck.models import Fetched, FetchError, LinkVerdict, PageMeta, Redirect, Status
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -318,6 +322,83 @@ def test_entry_from_the_future_counts_as_that_far_away() -> None:
     entry = make_entry(checked_at=10 * DAY)
     assert is_fresh(entry, now=10 * DAY - HOUR, max_age=DAY)
     assert not is_fresh(entry, now=5 * DAY, max_age=DAY)
+
+
+def test_archive_answer_is_fresh_for_max_age() -> None:
+    answer = ArchiveAnswer("https://archive.test/", "https://a.example.org/", "20250717", None, 0.0)
+    assert answer_is_fresh(answer, now=DAY - 1, max_age=DAY)
+    assert not answer_is_fresh(answer, now=DAY, max_age=DAY)
+    assert not answer_is_fresh(answer, now=-DAY, max_age=DAY)
+
+
+# --- what an entry is valid for ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"allow_private": True},
+        {"headers": (("Cookie", "consent=yes"),)},
+        {"headers": (("Cookie", "consent=no"),)},
+        {"host_headers": {"www.hrw.org": (("Cookie", "consent=yes"),)}},
+        {"user_agent": "Mozilla/5.0"},
+        {"max_redirects": 3},
+        {"html_cap": 1000},
+    ],
+)
+def test_options_that_shape_the_answer_change_the_conditions(changed: dict[str, object]) -> None:
+    default = conditions(FetchOptions())
+    assert conditions(replace(FetchOptions(), **changed)) != default  # type: ignore[arg-type]
+
+
+def test_pacing_does_not_change_the_conditions_and_secrets_are_not_stored() -> None:
+    paced = FetchOptions(
+        timeout=1.0,
+        deadline=2.0,
+        retries=0,
+        backoff=0.1,
+        retry_after_cap=1.0,
+        max_concurrency=1,
+        per_host=1,
+        rate=2.0,
+    )
+    assert conditions(paced) == conditions(FetchOptions())
+    secret = conditions(FetchOptions(headers=(("Authorization", "Bearer s3cr3t-token"),)))
+    assert "s3cr3t" not in secret and len(secret) == 64
+
+
+def test_rows_stored_under_other_conditions_are_misses_and_are_replaced(cache_path: Path) -> None:
+    entry = make_entry()
+    with ResultCache(cache_path, conditions="guarded") as cache:
+        cache.put(entry)
+    with ResultCache(cache_path, conditions="private allowed") as cache:
+        assert cache.get(entry.key) is None
+        assert cache.get_many([entry.key]) == {}
+        cache.put(replace(entry, checked_at=entry.checked_at + 1))
+    with ResultCache(cache_path, conditions="guarded") as cache:
+        assert cache.get(entry.key) is None  # one row per URL: the latest check holds it
+
+
+def test_archive_answers_round_trip_by_endpoint_url_and_stamp(cache_path: Path) -> None:
+    found = ArchiveAnswer(
+        "https://archive.test/available",
+        "https://www.hrw.org/news/2025/07/17/joint-letter",
+        "20250717",
+        "http://web.archive.org/web/20250717093000/https://www.hrw.org/news/2025/07/17/joint-letter",
+        1000.0,
+    )
+    none = replace(found, stamp="20240101", snapshot=None)
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
+        cache.put_answers([found, none])
+        cache.put_answers([replace(found, snapshot=None, checked_at=500.0)])  # older: ignored
+    with ResultCache(cache_path, conditions="other options") as cache:
+        asked = [(found.url, "20250717"), (found.url, "20240101"), (found.url, "20260101")]
+        assert cache.get_answers(found.endpoint, asked) == {
+            (found.url, "20250717"): found,
+            (found.url, "20240101"): none,
+        }
+        assert cache.get_answers("https://other-archive.test/", asked) == {}
+        assert cache.get_answers(found.endpoint, []) == {}
 
 
 # --- parse_age ---------------------------------------------------------------------------------
