@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,15 +17,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citecheck.cache import (
+    ArchiveAnswer,
     CacheEntry,
     ResultCache,
+    answer_is_fresh,
+    conditions,
     default_cache_path,
     is_fresh,
     parse_age,
 )
+from citecheck.errors import ConfigError
+from citecheck.fetch import FetchOptions
 from citecheck.models import Fetched, FetchError, LinkVerdict, PageMeta, Redirect, Status
 
 SRC = Path(__file__).resolve().parent.parent / "src"
+CONDITIONS = "the options of these tests"
 HOUR = 3600.0
 DAY = 86400.0
 
@@ -87,7 +94,7 @@ def cache_path(tmp_path: Path) -> Path:
 
 def test_hit_after_put_and_miss_for_unknown_key(cache_path: Path) -> None:
     entry = make_entry()
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(entry)
         assert cache.get(entry.key) == entry
         assert cache.get("https://www.hrw.org/other") is None
@@ -97,16 +104,16 @@ def test_hit_after_put_and_miss_for_unknown_key(cache_path: Path) -> None:
 
 def test_entries_survive_reopening(cache_path: Path) -> None:
     entry = make_entry()
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(entry)
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         assert cache.get(entry.key) == entry
 
 
 def test_body_is_not_stored(cache_path: Path) -> None:
     entry = make_entry()
     with_body = replace(entry, fetched=replace(entry.fetched, body=b"<html>" * 1000))
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(with_body)
         assert cache.get(entry.key) == entry
         assert cache.get(entry.key).fetched.body == b""  # type: ignore[union-attr]
@@ -126,7 +133,7 @@ def test_entry_without_meta_and_with_fetch_error(cache_path: Path) -> None:
         etag=None,
         last_modified=None,
     )
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(entry)
         assert cache.get(entry.key) == entry
 
@@ -134,7 +141,7 @@ def test_entry_without_meta_and_with_fetch_error(cache_path: Path) -> None:
 def test_newer_result_is_not_overwritten_by_older(cache_path: Path) -> None:
     newer = make_entry(checked_at=2000.0, status=Status.BROKEN, http_status=404)
     older = make_entry(checked_at=1000.0)
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(newer)
         cache.put(older)
         assert cache.get(newer.key) == newer
@@ -144,7 +151,7 @@ def test_newer_result_is_not_overwritten_by_older(cache_path: Path) -> None:
 
 
 def test_closed_cache_misses_and_drops_writes(cache_path: Path) -> None:
-    cache = ResultCache(cache_path)
+    cache = ResultCache(cache_path, conditions=CONDITIONS)
     cache.close()
     cache.close()  # closing twice is harmless
     assert not cache.enabled
@@ -158,7 +165,7 @@ def test_closed_cache_misses_and_drops_writes(cache_path: Path) -> None:
 
 def test_round_trip_is_exact_with_types_restored(cache_path: Path) -> None:
     entry = make_entry()
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(entry)
         back = cache.get(entry.key)
     assert back == entry
@@ -226,7 +233,7 @@ def test_round_trip_of_any_entry(
     tmp_path_factory: pytest.TempPathFactory, entry: CacheEntry
 ) -> None:
     path = tmp_path_factory.mktemp("prop") / "results.sqlite3"
-    with ResultCache(path) as cache:
+    with ResultCache(path, conditions=CONDITIONS) as cache:
         cache.put(entry)
         assert cache.get(entry.key) == entry
 
@@ -234,13 +241,13 @@ def test_round_trip_of_any_entry(
 def test_lone_surrogate_survives(cache_path: Path) -> None:
     entry = make_entry()
     odd = replace(entry, meta=replace(entry.meta, title="bad \udcff byte"))  # type: ignore[type-var]
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(odd)
         assert cache.get(entry.key) == odd
 
 
 def test_keys_that_are_no_url_are_never_cached_and_never_crash(cache_path: Path) -> None:
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         for key in ("a\x00b", "bad \udcff byte"):
             cache.put(make_entry(key))
             assert cache.get(key) is None
@@ -254,7 +261,7 @@ def test_keys_that_are_no_url_are_never_cached_and_never_crash(cache_path: Path)
 
 def test_put_many_and_get_many_3000_in_one_transaction_and_one_query(cache_path: Path) -> None:
     entries = [make_entry(f"https://site{i % 40}.example.org/page/{i}") for i in range(3000)]
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         statements: list[str] = []
         cache._conn.set_trace_callback(statements.append)  # type: ignore[union-attr]
         cache.put_many(entries)
@@ -272,7 +279,7 @@ def test_put_many_and_get_many_3000_in_one_transaction_and_one_query(cache_path:
 
 
 def test_get_many_with_nothing_asked(cache_path: Path) -> None:
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put_many([])
         assert cache.get_many([]) == {}
 
@@ -317,6 +324,83 @@ def test_entry_from_the_future_counts_as_that_far_away() -> None:
     assert not is_fresh(entry, now=5 * DAY, max_age=DAY)
 
 
+def test_archive_answer_is_fresh_for_max_age() -> None:
+    answer = ArchiveAnswer("https://archive.test/", "https://a.example.org/", "20250717", None, 0.0)
+    assert answer_is_fresh(answer, now=DAY - 1, max_age=DAY)
+    assert not answer_is_fresh(answer, now=DAY, max_age=DAY)
+    assert not answer_is_fresh(answer, now=-DAY, max_age=DAY)
+
+
+# --- what an entry is valid for ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"allow_private": True},
+        {"headers": (("Cookie", "consent=yes"),)},
+        {"headers": (("Cookie", "consent=no"),)},
+        {"host_headers": {"www.hrw.org": (("Cookie", "consent=yes"),)}},
+        {"user_agent": "Mozilla/5.0"},
+        {"max_redirects": 3},
+        {"html_cap": 1000},
+    ],
+)
+def test_options_that_shape_the_answer_change_the_conditions(changed: dict[str, object]) -> None:
+    default = conditions(FetchOptions())
+    assert conditions(replace(FetchOptions(), **changed)) != default  # type: ignore[arg-type]
+
+
+def test_pacing_does_not_change_the_conditions_and_secrets_are_not_stored() -> None:
+    paced = FetchOptions(
+        timeout=1.0,
+        deadline=2.0,
+        retries=0,
+        backoff=0.1,
+        retry_after_cap=1.0,
+        max_concurrency=1,
+        per_host=1,
+        rate=2.0,
+    )
+    assert conditions(paced) == conditions(FetchOptions())
+    secret = conditions(FetchOptions(headers=(("Authorization", "Bearer s3cr3t-token"),)))
+    assert "s3cr3t" not in secret and len(secret) == 64
+
+
+def test_rows_stored_under_other_conditions_are_misses_and_are_replaced(cache_path: Path) -> None:
+    entry = make_entry()
+    with ResultCache(cache_path, conditions="guarded") as cache:
+        cache.put(entry)
+    with ResultCache(cache_path, conditions="private allowed") as cache:
+        assert cache.get(entry.key) is None
+        assert cache.get_many([entry.key]) == {}
+        cache.put(replace(entry, checked_at=entry.checked_at + 1))
+    with ResultCache(cache_path, conditions="guarded") as cache:
+        assert cache.get(entry.key) is None  # one row per URL: the latest check holds it
+
+
+def test_archive_answers_round_trip_by_endpoint_url_and_stamp(cache_path: Path) -> None:
+    found = ArchiveAnswer(
+        "https://archive.test/available",
+        "https://www.hrw.org/news/2025/07/17/joint-letter",
+        "20250717",
+        "http://web.archive.org/web/20250717093000/https://www.hrw.org/news/2025/07/17/joint-letter",
+        1000.0,
+    )
+    none = replace(found, stamp="20240101", snapshot=None)
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
+        cache.put_answers([found, none])
+        cache.put_answers([replace(found, snapshot=None, checked_at=500.0)])  # older: ignored
+    with ResultCache(cache_path, conditions="other options") as cache:
+        asked = [(found.url, "20250717"), (found.url, "20240101"), (found.url, "20260101")]
+        assert cache.get_answers(found.endpoint, asked) == {
+            (found.url, "20250717"): found,
+            (found.url, "20240101"): none,
+        }
+        assert cache.get_answers("https://other-archive.test/", asked) == {}
+        assert cache.get_answers(found.endpoint, []) == {}
+
+
 # --- parse_age ---------------------------------------------------------------------------------
 
 
@@ -358,34 +442,40 @@ def _asides(path: Path, label: str) -> list[Path]:
     )
 
 
-@pytest.mark.parametrize(
-    "content",
-    [b"this is not a database at all\n", os.urandom(8192), b"SQLite format 3\x00" + b"\xff" * 4080],
-    ids=["text", "random", "bad-header"],
-)
-def test_corrupt_file_is_moved_aside_with_a_warning(cache_path: Path, content: bytes) -> None:
-    cache_path.parent.mkdir(parents=True)
-    cache_path.write_bytes(content)
-    with ResultCache(cache_path) as cache:
+def _damaged_cache(path: Path, keep: int) -> bytes:
+    """A citecheck cache at ``path`` whose bytes after the first ``keep`` are garbage."""
+    with ResultCache(path, conditions=CONDITIONS) as cache:
+        cache.put_many(make_entry(f"https://example.org/{i}") for i in range(50))
+    size = path.stat().st_size
+    damaged = path.read_bytes()[:keep] + bytes(b % 7 + 0xA0 for b in range(size - keep))
+    path.write_bytes(damaged)
+    return damaged
+
+
+@pytest.mark.parametrize("keep", [100, 4096], ids=["header-only", "first-page"])
+def test_corrupt_cache_is_moved_aside_with_a_warning(cache_path: Path, keep: int) -> None:
+    content = _damaged_cache(cache_path, keep)
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
+        cache.get_many([make_entry().key])
         (aside,) = _asides(cache_path, "corrupt")
         assert cache.warnings == [f"cache file {cache_path} was corrupt; moved aside to {aside}"]
         assert aside.read_bytes() == content
         cache.put(make_entry())
         assert cache.get(make_entry().key) == make_entry()
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         assert cache.warnings == []
 
 
 def test_corruption_found_while_reading_is_recovered(cache_path: Path) -> None:
     entries = [make_entry(f"https://example.org/{i}") for i in range(500)]
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put_many(entries)
     data = bytearray(cache_path.read_bytes())
     assert len(data) > 64 * 1024
     data[4096:-4096] = b"\xa5" * (len(data) - 8192)  # every page but the header's and the last
     cache_path.write_bytes(bytes(data))
 
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         found = cache.get_many(entry.key for entry in entries)
         assert found == {}
         assert len(cache.warnings) == 1
@@ -396,34 +486,57 @@ def test_corruption_found_while_reading_is_recovered(cache_path: Path) -> None:
     assert len(_asides(cache_path, "corrupt")) == 1
 
 
-def test_foreign_sqlite_file_is_moved_aside_untouched(cache_path: Path) -> None:
-    cache_path.parent.mkdir(parents=True)
-    with sqlite3.connect(cache_path) as other:
+def _foreign_sqlite(path: Path) -> None:
+    with sqlite3.connect(path) as other:
         other.execute("CREATE TABLE users (name TEXT)")
         other.execute("INSERT INTO users VALUES ('ada')")
     other.close()
 
-    with ResultCache(cache_path) as cache:
-        (aside,) = _asides(cache_path, "foreign")
-        assert cache.warnings == [
-            f"cache file {cache_path} is an SQLite database of another program; "
-            f"moved aside to {aside}"
-        ]
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda path: path.write_text("Dear President,\n"), "it is not an SQLite database"),
+        (lambda path: path.write_bytes(os.urandom(8192)), "it is not an SQLite database"),
+        (lambda path: path.write_bytes(b"SQLite format 3\x00"), "it is not an SQLite database"),
+        (_foreign_sqlite, "it is an SQLite database of another program"),
+    ],
+    ids=["text", "random", "short", "foreign-sqlite"],
+)
+def test_a_file_that_is_no_citecheck_cache_is_refused_untouched(
+    cache_path: Path, make: Callable[[Path], object], reason: str
+) -> None:
+    cache_path.parent.mkdir(parents=True)
+    make(cache_path)
+    before = cache_path.read_bytes()
+    with pytest.raises(ConfigError) as refused:
+        ResultCache(cache_path, conditions=CONDITIONS)
+    assert str(refused.value) == (
+        f"cache file {cache_path} is not a citecheck cache ({reason}); it was left as it is: "
+        "choose another --cache-path, or use --no-cache"
+    )
+    assert cache_path.read_bytes() == before
+    assert [p.name for p in cache_path.parent.iterdir()] == [cache_path.name]
+
+
+def test_an_empty_file_becomes_a_cache(cache_path: Path) -> None:
+    # What SQLite itself leaves while another process is creating the cache.
+    cache_path.parent.mkdir(parents=True)
+    cache_path.touch()
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(make_entry())
         assert cache.get(make_entry().key) == make_entry()
-    moved = sqlite3.connect(aside)
-    assert moved.execute("SELECT name FROM users").fetchall() == [("ada",)]
-    moved.close()
+        assert cache.warnings == []
 
 
 def test_cache_of_a_newer_citecheck_is_left_alone(cache_path: Path) -> None:
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(make_entry())
     with sqlite3.connect(cache_path) as db:
         db.execute("PRAGMA user_version = 99")
     db.close()
 
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         assert not cache.enabled
         assert cache.warnings == [
             f"cache file {cache_path} was written by a newer citecheck; running without a cache"
@@ -435,13 +548,13 @@ def test_cache_of_a_newer_citecheck_is_left_alone(cache_path: Path) -> None:
 
 
 def test_cache_of_an_older_schema_is_emptied_and_reused(cache_path: Path) -> None:
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(make_entry())
     with sqlite3.connect(cache_path) as db:
         db.execute("PRAGMA user_version = 0")
     db.close()
 
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         assert cache.warnings == []
         assert cache.get(make_entry().key) is None
         cache.put(make_entry())
@@ -465,7 +578,7 @@ def test_cache_of_an_older_schema_is_emptied_and_reused(cache_path: Path) -> Non
 def test_row_that_no_longer_fits_the_records_is_a_miss(
     cache_path: Path, column: str, stored: object
 ) -> None:
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(make_entry("https://a.example.org/"))
         cache.put(make_entry("https://b.example.org/"))
     with sqlite3.connect(cache_path) as db:
@@ -474,7 +587,7 @@ def test_row_that_no_longer_fits_the_records_is_a_miss(
             (json.dumps(stored), "https://a.example.org/"),
         )
     db.close()
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         found = cache.get_many(["https://a.example.org/", "https://b.example.org/"])
         assert list(found) == ["https://b.example.org/"]
         assert cache.warnings == []
@@ -484,7 +597,7 @@ def test_unwritable_location_runs_without_a_cache(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be\n")
     path = blocker / "citecheck" / "results.sqlite3"
-    with ResultCache(path) as cache:
+    with ResultCache(path, conditions=CONDITIONS) as cache:
         assert not cache.enabled
         (warning,) = cache.warnings
         assert warning.startswith(f"cache folder {path.parent} cannot be created (")
@@ -495,7 +608,7 @@ def test_unwritable_location_runs_without_a_cache(tmp_path: Path) -> None:
 
 def test_folder_in_place_of_the_file_runs_without_a_cache(cache_path: Path) -> None:
     cache_path.mkdir(parents=True)
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         assert not cache.enabled
         (warning,) = cache.warnings
         assert warning.startswith(f"cache file {cache_path} cannot be used (")
@@ -503,7 +616,7 @@ def test_folder_in_place_of_the_file_runs_without_a_cache(cache_path: Path) -> N
 
 
 def test_failed_write_turns_the_cache_off_with_a_warning(cache_path: Path) -> None:
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         cache.put(make_entry("https://a.example.org/"))
         # Stands in for a disk that filled up or a file made read-only during the run.
         cache._conn.execute("PRAGMA query_only = 1")  # type: ignore[union-attr]
@@ -513,7 +626,7 @@ def test_failed_write_turns_the_cache_off_with_a_warning(cache_path: Path) -> No
         assert warning.startswith(f"cache file {cache_path} failed (")
         assert warning.endswith("; running without a cache")
         assert cache.get("https://a.example.org/") is None
-    with ResultCache(cache_path) as cache:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
         assert cache.get("https://a.example.org/") is not None
         assert cache.get("https://b.example.org/") is None
 
@@ -524,7 +637,7 @@ def test_read_only_folder_runs_without_a_cache(tmp_path: Path) -> None:
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with ResultCache(folder / "results.sqlite3") as cache:
+        with ResultCache(folder / "results.sqlite3", conditions=CONDITIONS) as cache:
             assert not cache.enabled
             (warning,) = cache.warnings
             assert str(folder / "results.sqlite3") in warning
@@ -549,7 +662,7 @@ _WORKER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     sys.path.insert(0, sys.argv[4])
-    from test_cache import make_entry
+    from test_cache import CONDITIONS, make_entry
     from citecheck.cache import ResultCache
 
     path, name, other = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -559,7 +672,7 @@ _WORKER = textwrap.dedent(
     while not (path.parent / f"ready-{other}").exists() and time.monotonic() < deadline:
         time.sleep(0.001)
     seen = 0
-    with ResultCache(path) as cache:
+    with ResultCache(path, conditions=CONDITIONS) as cache:
         for i in range(300):
             cache.put(make_entry(f"https://{name}.example.org/{i}", checked_at=float(i)))
             if i % 10 == 0:
@@ -595,7 +708,7 @@ def test_two_processes_share_one_cache(tmp_path: Path) -> None:
         results.append(json.loads(out))
     assert [result["warnings"] for result in results] == [[], []]
 
-    with ResultCache(path) as cache:
+    with ResultCache(path, conditions=CONDITIONS) as cache:
         for name in ("alpha", "beta"):
             keys = [f"https://{name}.example.org/{i}" for i in range(300)]
             keys += [

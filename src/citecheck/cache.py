@@ -1,14 +1,29 @@
 """The result cache: URL-level verdicts kept in SQLite, so that a re-run skips recent checks.
 
 One row per normalised URL (the caller computes the key) holds the response without its body, the
-page's metadata and the URL-level verdict, each as JSON. The file is shared safely by several
-processes at once (WAL journal, a busy timeout, one short transaction per write).
+page's metadata and the URL-level verdict, each as JSON, and the *conditions* it was decided under.
+A second table keeps the archive's answers, by endpoint, URL and date. The file is shared safely by
+several processes at once (WAL journal, a busy timeout, one short transaction per write).
 
-The cache is an optimisation, never a reason for a check to fail, so nothing here raises for a bad
-file or place; every problem becomes one line in ``ResultCache.warnings``:
+What a cached verdict is valid for is decided here, so that a cached result never answers for a
+run it would not be the same in:
 
-* a corrupt file, a file that is not SQLite, or an SQLite database of another program is renamed
-  ``<name>.corrupt-<time>`` / ``<name>.foreign-<time>`` and a fresh cache is created;
+* ``conditions(fetch_options)`` fingerprints everything that shapes the server's answer or the
+  reading of it (the address guard, headers for every host or one, the user agent, caps, redirect
+  limit, citecheck's version). A cache is opened for one fingerprint: rows stored under another
+  are invisible (a miss: fetched again, and replaced).
+* ``accept`` is not in it: verdicts are stored as decided without ``accept``, and the caller applies
+  ``accept`` to cached and new verdicts alike (an accepted code needs only the status line).
+* The claim thresholds are not in it either: claims are weighed at report time from the stored
+  ``PageMeta``. ``remap`` changes the URL fetched, so it changes the key.
+
+Only a file that is recognisably a citecheck cache is ever opened, written or moved: an existing
+file without citecheck's mark (SQLite ``application_id``) in its header is refused with a
+``ConfigError`` and left byte for byte as it was, before SQLite opens it. Besides that, the cache is
+an optimisation, never a reason for a check to fail; every other problem becomes one line in
+``ResultCache.warnings``:
+
+* a citecheck cache found corrupt is renamed ``<name>.corrupt-<time>`` and a fresh one is created;
 * a cache written by a newer citecheck (higher schema version) is left untouched and not used;
 * a place that cannot be written (read-only folder, a file where a folder should be, a full disk)
   or any other SQLite failure turns the cache off for the rest of the run.
@@ -18,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import re
 import sqlite3
@@ -25,55 +41,94 @@ import threading
 import time
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import platformdirs
 
+from citecheck import __version__
+from citecheck.errors import ConfigError
 from citecheck.models import Fetched, LinkVerdict, PageMeta, Status
 
+if TYPE_CHECKING:
+    from citecheck.fetch import FetchOptions
+
 __all__ = [
+    "APPLICATION_ID",
+    "ArchiveAnswer",
     "CacheEntry",
     "ResultCache",
+    "answer_is_fresh",
+    "conditions",
     "default_cache_path",
     "is_fresh",
     "parse_age",
 ]
 
-# "CCK1": marks the file as ours, so that a stranger's database is never read as a cache.
+# "CCK1": marks the file as ours (every citecheck cache ever written has it), so that a stranger's
+# file is never read, written or moved as a cache.
 APPLICATION_ID = 0x43434B31
-# Bump when the stored JSON of a record changes incompatibly; older caches are then emptied.
-SCHEMA_VERSION = 1
+# Bump when the stored rows change incompatibly; older caches are then emptied.
+# 2: each result records the conditions it was decided under; the archive's answers are kept.
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 10.0
 # A broken link is re-checked this many times sooner than a working one: sites come back.
 BROKEN_AGE_DIVISOR = 4
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS results (
-    key TEXT PRIMARY KEY,
-    checked_at REAL NOT NULL,
-    etag TEXT,
-    last_modified TEXT,
-    fetched TEXT NOT NULL,
-    meta TEXT,
-    verdict TEXT NOT NULL
+_SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS results (
+        key TEXT PRIMARY KEY,
+        conditions TEXT NOT NULL,
+        checked_at REAL NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        fetched TEXT NOT NULL,
+        meta TEXT,
+        verdict TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS archive (
+        endpoint TEXT NOT NULL,
+        url TEXT NOT NULL,
+        stamp TEXT NOT NULL,
+        checked_at REAL NOT NULL,
+        snapshot TEXT,
+        PRIMARY KEY (endpoint, url, stamp)
+    )
+    """,
 )
-"""
 _COLUMNS = "key, checked_at, etag, last_modified, fetched, meta, verdict"
 # An older result never overwrites a newer one that another process wrote meanwhile.
 _UPSERT = f"""
-INSERT INTO results ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO results (conditions, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(key) DO UPDATE SET
-    checked_at = excluded.checked_at, etag = excluded.etag,
+    conditions = excluded.conditions, checked_at = excluded.checked_at, etag = excluded.etag,
     last_modified = excluded.last_modified, fetched = excluded.fetched,
     meta = excluded.meta, verdict = excluded.verdict
 WHERE excluded.checked_at >= results.checked_at
 """
 # One statement and one parameter for any number of keys (no host-parameter limit to hit).
-_SELECT_MANY = f"SELECT {_COLUMNS} FROM results WHERE key IN (SELECT value FROM json_each(?))"
+_SELECT_MANY = (
+    f"SELECT {_COLUMNS} FROM results "
+    "WHERE key IN (SELECT value FROM json_each(?)) AND conditions = ?"
+)
+_UPSERT_ANSWER = """
+INSERT INTO archive (endpoint, url, stamp, checked_at, snapshot) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT(endpoint, url, stamp) DO UPDATE SET
+    checked_at = excluded.checked_at, snapshot = excluded.snapshot
+WHERE excluded.checked_at >= archive.checked_at
+"""
+_SELECT_ANSWERS = """
+SELECT url, stamp, checked_at, snapshot FROM archive
+WHERE endpoint = ? AND (url, stamp) IN (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
+)
+"""
 
 _CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
@@ -89,6 +144,49 @@ class CacheEntry:
     checked_at: float
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveAnswer:
+    """What an archive answered about ``url`` at ``stamp`` (YYYYMMDD); ``snapshot`` None: none."""
+
+    endpoint: str
+    url: str
+    stamp: str
+    snapshot: str | None
+    checked_at: float
+
+
+# What decides whether and when an answer arrives, not what it says: a run with other limits or
+# timing may reuse a result (a failure to get an answer, ``unreachable`` or 429, is never reused).
+_PACING = frozenset(
+    {
+        "timeout",
+        "deadline",
+        "retries",
+        "backoff",
+        "retry_after_cap",
+        "max_concurrency",
+        "per_host",
+        "rate",
+    }
+)
+
+
+def conditions(options: FetchOptions) -> str:
+    """The fingerprint of what a URL's verdict depends on besides the server, for ``options``.
+
+    Every fetch option but the pacing ones, so that a new option counts until it is shown not
+    to, and citecheck's version, whose rules read the answer. A digest, not the values: headers
+    may carry cookies and tokens, which have no place in a cache file.
+    """
+    facts: dict[str, Any] = {"citecheck": __version__}
+    for option in dataclasses.fields(options):
+        if option.name not in _PACING:
+            value = getattr(options, option.name)
+            facts[option.name] = sorted(value.items()) if isinstance(value, Mapping) else value
+    text = json.dumps(facts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def default_cache_path() -> Path:
@@ -112,6 +210,15 @@ def is_fresh(entry: CacheEntry, *, now: float, max_age: float) -> bool:
     return abs(now - entry.checked_at) < limit
 
 
+def answer_is_fresh(answer: ArchiveAnswer, *, now: float, max_age: float) -> bool:
+    """Whether an archive's answer may stand in for asking again at ``now``: for ``max_age``.
+
+    Only answers are stored (a snapshot, or the archive saying it has none); a failure to ask
+    decided nothing and is not.
+    """
+    return abs(now - answer.checked_at) < max_age
+
+
 _AGE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _AGE_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _AGE = re.compile(rf"(?:{_AGE_PART.pattern})+")
@@ -128,13 +235,44 @@ def parse_age(text: str) -> float:
     return sum(float(number) * _AGE_UNITS[unit] for number, unit in _AGE_PART.findall(compact))
 
 
-class _BadFile(Exception):
-    """The cache file must be moved aside: ``label`` names the new suffix."""
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+_APPLICATION_ID_AT = 68  # offset of the big-endian application_id in the database header
 
-    def __init__(self, label: str, reason: str) -> None:
-        super().__init__(reason)
-        self.label = label
-        self.reason = reason
+
+def _not_ours(path: Path) -> str | None:
+    """Why the existing file at ``path`` is no citecheck cache, or None when it may be used.
+
+    Read from the header alone, before SQLite opens the file: opening a stranger's database can
+    already change it (a journal or WAL replayed into it). An empty file is SQLite's own new
+    database (another process creating the cache) and holds nothing to lose.
+    """
+    try:
+        if not path.is_file():
+            return None  # absent, or a folder: SQLite creates the file or says what is wrong
+        with path.open("rb") as handle:
+            header = handle.read(_HEADER_SIZE)
+    except OSError:
+        return None  # unreadable: SQLite cannot use it either, and says so
+    if not header:
+        return None
+    if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
+        return "it is not an SQLite database"
+    mark = int.from_bytes(header[_APPLICATION_ID_AT : _APPLICATION_ID_AT + 4], "big")
+    if mark != APPLICATION_ID:
+        return "it is an SQLite database of another program"
+    return None
+
+
+def _refusal(path: Path, reason: str) -> ConfigError:
+    return ConfigError(
+        f"cache file {path} is not a citecheck cache ({reason}); it was left as it is: "
+        "choose another --cache-path, or use --no-cache"
+    )
+
+
+class _Corrupt(Exception):
+    """Our cache file is corrupt and must be moved aside."""
 
 
 class _NewerCache(Exception):
@@ -142,15 +280,19 @@ class _NewerCache(Exception):
 
 
 class ResultCache:
-    """The result cache in one SQLite file; a context manager, one per run.
+    """The result cache in one SQLite file, for one set of ``conditions``; one per run.
 
-    Safe to use from several threads of one process and from several processes at once. Never
-    raises for a bad file or location: see the module docstring and ``warnings``. Keys are
-    normalised URLs; a key holding a NUL or a lone surrogate (never a real URL) is never cached.
+    A context manager, safe to use from several threads of one process and from several processes
+    at once. Entries are read and written for ``conditions`` (see ``conditions()``): a row stored
+    under others is a miss. Raises ``ConfigError`` for an existing file that is not a citecheck
+    cache, which is left untouched; any other bad file or location is a line in ``warnings``.
+    Keys are normalised URLs; a key holding a NUL or a lone surrogate (never a real URL) is never
+    cached.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, conditions: str) -> None:
         self.path = Path(path)
+        self.conditions = conditions
         self.warnings: list[str] = []
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = self._open()
@@ -171,16 +313,9 @@ class ResultCache:
         return self.get_many([key]).get(key)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, CacheEntry]:
-        """The entries stored for any of ``keys``, by key, read in one query."""
+        """The entries stored for any of ``keys`` under this cache's conditions, by key."""
         wanted = json.dumps([key for key in dict.fromkeys(keys) if _cacheable(key)])
-        with self._lock:
-            if self._conn is None:
-                return {}
-            try:
-                rows = self._conn.execute(_SELECT_MANY, (wanted,)).fetchall()
-            except sqlite3.Error as exc:
-                self._failed(exc)
-                return {}
+        rows = self._read(_SELECT_MANY, (wanted, self.conditions))
         entries = (_row_to_entry(row) for row in rows)
         return {entry.key: entry for entry in entries if entry is not None}
 
@@ -189,15 +324,50 @@ class ResultCache:
         self.put_many([entry])
 
     def put_many(self, entries: Iterable[CacheEntry]) -> None:
-        """Store ``entries`` in one transaction."""
-        rows = [_entry_to_row(entry) for entry in entries if _cacheable(entry.key)]
+        """Store ``entries``, decided under this cache's conditions, in one transaction."""
+        rows = [
+            (self.conditions, *_entry_to_row(entry)) for entry in entries if _cacheable(entry.key)
+        ]
+        self._write(_UPSERT, rows)
+
+    def get_answers(
+        self, endpoint: str, questions: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], ArchiveAnswer]:
+        """The answers ``endpoint`` gave about any of ``questions`` (URL, stamp), by question."""
+        wanted = json.dumps([list(q) for q in dict.fromkeys(questions) if all(map(_cacheable, q))])
+        rows = self._read(_SELECT_ANSWERS, (endpoint, wanted))
+        return {
+            (url, stamp): ArchiveAnswer(endpoint, url, stamp, snapshot, checked_at)
+            for url, stamp, checked_at, snapshot in rows
+        }
+
+    def put_answers(self, answers: Iterable[ArchiveAnswer]) -> None:
+        """Store archive answers in one transaction."""
+        rows = [
+            (a.endpoint, a.url, a.stamp, a.checked_at, a.snapshot)
+            for a in answers
+            if all(map(_cacheable, (a.endpoint, a.url, a.stamp, a.snapshot or "")))
+        ]
+        self._write(_UPSERT_ANSWER, rows)
+
+    def _read(self, query: str, parameters: tuple[str, ...]) -> list[Any]:
+        with self._lock:
+            if self._conn is None:
+                return []
+            try:
+                return self._conn.execute(query, parameters).fetchall()
+            except sqlite3.Error as exc:
+                self._failed(exc)
+                return []
+
+    def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         with self._lock:
             if self._conn is None or not rows:
                 return
             try:
                 with self._conn:
                     self._conn.execute("BEGIN IMMEDIATE")
-                    self._conn.executemany(_UPSERT, rows)
+                    self._conn.executemany(statement, rows)
             except sqlite3.Error as exc:
                 self._failed(exc)
 
@@ -220,12 +390,15 @@ class ResultCache:
                 "running without a cache"
             )
             return None
-        # Bounded: one more try after moving a bad file aside.
+        reason = _not_ours(self.path)
+        if reason is not None:
+            raise _refusal(self.path, reason)
+        # Bounded: one more try after moving a corrupt cache aside.
         for _ in range(2):
             try:
                 return self._connect()
-            except _BadFile as bad:
-                if not self._move_aside(bad.label, bad.reason):
+            except _Corrupt:
+                if not self._move_aside():
                     return None
             except _NewerCache:
                 self._warn(
@@ -242,7 +415,7 @@ class ResultCache:
         return None
 
     def _connect(self) -> sqlite3.Connection:
-        """Open the file and make sure it holds our schema; raise _BadFile if it cannot."""
+        """Open the file and make sure it holds our schema; raise _Corrupt if it cannot."""
         conn = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
@@ -251,27 +424,30 @@ class ResultCache:
             # opening a new file at once cannot both create it.
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
-                _ensure_schema(conn)
+                _ensure_schema(conn, self.path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
             conn.close()
             if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES:
-                raise _BadFile("corrupt", "was corrupt") from exc
+                raise _Corrupt from exc
             raise
         except BaseException:
             conn.close()
             raise
         return conn
 
-    def _move_aside(self, label: str, reason: str) -> bool:
-        """Rename the bad file (and its WAL files) out of the way; False if that failed."""
+    def _move_aside(self) -> bool:
+        """Rename our corrupt file (and its WAL files) out of the way; False if that failed.
+
+        Only ever called for a file that carries our mark or that this run opened as a cache.
+        """
         stamp = time.strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         for n in range(1, 100):
             if not target.exists():
                 break
-            target = self.path.with_name(f"{self.path.name}.{label}-{stamp}-{n}")
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
         try:
             self.path.rename(target)
         except FileNotFoundError:
@@ -279,7 +455,7 @@ class ResultCache:
             return True
         except OSError as exc:
             self._warn(
-                f"cache file {self.path} {reason} and cannot be moved aside "
+                f"cache file {self.path} was corrupt and cannot be moved aside "
                 f"({exc.strerror or exc}); running without a cache"
             )
             return False
@@ -292,7 +468,7 @@ class ResultCache:
                 pass
             except OSError:
                 sidecar.unlink(missing_ok=True)
-        self._warn(f"cache file {self.path} {reason}; moved aside to {target}")
+        self._warn(f"cache file {self.path} was corrupt; moved aside to {target}")
         return True
 
     def _failed(self, exc: sqlite3.Error) -> None:
@@ -301,7 +477,7 @@ class ResultCache:
         self._conn.close()
         self._conn = None
         if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES:
-            if self._move_aside("corrupt", "was corrupt"):
+            if self._move_aside():
                 self._conn = self._open()
         else:
             self._warn(f"cache file {self.path} failed ({exc}); running without a cache")
@@ -320,19 +496,23 @@ def _cacheable(key: str) -> bool:
     return True
 
 
-def _ensure_schema(conn: sqlite3.Connection) -> None:
+def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     """Create our schema in an empty file, upgrade an older one, reject anything else."""
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     if app_id != APPLICATION_ID and (tables or app_id or version):
-        raise _BadFile("foreign", "is an SQLite database of another program")
+        # Filled by another program since its header was read: still not ours to change.
+        raise _refusal(path, "it is an SQLite database of another program")
     if version > SCHEMA_VERSION:
         raise _NewerCache
     if version < SCHEMA_VERSION:
-        # Older results were stored in a shape this version cannot read; it is only a cache.
-        conn.execute("DROP TABLE IF EXISTS results")
-        conn.execute(_SCHEMA)
+        # Older results were stored in a shape this version cannot read, or without what they
+        # are valid for; it is only a cache, so they are dropped and fetched again.
+        for table in ("results", "archive"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _SCHEMA:
+            conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 

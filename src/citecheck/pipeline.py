@@ -32,7 +32,7 @@ from citecheck.parse import extract
 from citecheck.urls import dedupe_key, precheck, split_fragment
 
 if TYPE_CHECKING:
-    from citecheck.cache import CacheEntry
+    from citecheck.cache import CacheEntry, ResultCache
     from citecheck.config import Options
     from citecheck.fetch import Fetcher, FetchOptions
     from citecheck.resolve import Resolver
@@ -119,10 +119,16 @@ async def check(
         targets[index] = key
         wanted.setdefault(key, base)
 
-    outcomes, cache_warnings = await _outcomes(wanted, options, on_progress, resolver)
-    findings = _findings(listed.references, decided, targets, outcomes, options)
-    if options.suggest_archive:
-        findings = await _with_archive_suggestions(findings, options, resolver)
+    cache = _open_cache(options)
+    try:
+        outcomes = await _outcomes(wanted, options, cache, on_progress, resolver)
+        findings = _findings(listed.references, decided, targets, outcomes, options)
+        if options.suggest_archive:
+            findings = await _with_archive_suggestions(findings, options, cache, resolver)
+    finally:
+        if cache is not None:
+            cache.close()
+    cache_warnings = cache.warnings if cache is not None else []
     offline = sum(
         1
         for outcome in outcomes.values()
@@ -171,34 +177,36 @@ def _fetch_options(options: Options) -> FetchOptions:
     return fetch_options
 
 
+def _open_cache(options: Options) -> ResultCache | None:
+    """The cache for this run's conditions, or None; refuses a file that is no citecheck cache."""
+    if not (options.cache or options.offline):
+        return None
+    from citecheck.cache import ResultCache, conditions, default_cache_path
+
+    return ResultCache(
+        options.cache_path or default_cache_path(),
+        conditions=conditions(_fetch_options(options)),
+    )
+
+
 async def _outcomes(
     wanted: dict[str, str],
     options: Options,
+    cache: ResultCache | None,
     on_progress: ProgressCallback | None,
     resolver: Resolver | None,
-) -> tuple[dict[str, _Outcome], list[str]]:
+) -> dict[str, _Outcome]:
     """An outcome for every wanted URL: from the cache where fresh, else from the network."""
-    from citecheck.cache import ResultCache, default_cache_path
-
     now = time.time()
-    cache = (
-        ResultCache(options.cache_path or default_cache_path())
-        if options.cache or options.offline
-        else None
-    )
-    try:
-        # --refresh uses no stored entry (not even its validators): skip reading and decoding them.
-        entries = cache.get_many(wanted) if cache is not None and not options.refresh else {}
-        outcomes, stale = _from_cache(wanted, entries, options, now)
-        if stale:
-            fresh = await _fetch_all(stale, entries, options, on_progress, resolver)
-            outcomes.update(fresh)
-            if cache is not None:
-                cache.put_many(_entry(key, outcome) for key, outcome in fresh.items())
-        return outcomes, (cache.warnings if cache is not None else [])
-    finally:
+    # --refresh uses no stored entry (not even its validators): skip reading and decoding them.
+    entries = cache.get_many(wanted) if cache is not None and not options.refresh else {}
+    outcomes, stale = _from_cache(wanted, entries, options, now)
+    if stale:
+        fresh = await _fetch_all(stale, entries, options, on_progress, resolver)
+        outcomes.update(fresh)
         if cache is not None:
-            cache.close()
+            cache.put_many(_entry(key, outcome) for key, outcome in fresh.items())
+    return outcomes
 
 
 def _from_cache(
@@ -218,9 +226,9 @@ def _from_cache(
                 entry.fetched, entry.meta, entry.verdict, True, entry.checked_at
             )
         elif options.offline:
-            outcomes[key] = _Outcome(
-                None, None, LinkVerdict(Status.UNREACHABLE, "not in cache (--offline)"), False, now
-            )
+            # A result cached under other options (guard, headers, user agent) is no answer.
+            missing = LinkVerdict(Status.UNREACHABLE, "not in cache for these options (--offline)")
+            outcomes[key] = _Outcome(None, None, missing, False, now)
         else:
             stale[key] = url
     return outcomes, stale
@@ -256,7 +264,7 @@ async def _fetch_all(
 
     async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
         nonlocal done
-        outcome = await _fetch_one(fetcher, url, entries.get(key), options)
+        outcome = await _fetch_one(fetcher, url, entries.get(key))
         done += 1
         if on_progress:
             on_progress(done, total)
@@ -267,9 +275,7 @@ async def _fetch_all(
     return dict(results)
 
 
-async def _fetch_one(
-    fetcher: Fetcher, url: str, entry: CacheEntry | None, options: Options
-) -> _Outcome:
+async def _fetch_one(fetcher: Fetcher, url: str, entry: CacheEntry | None) -> _Outcome:
     validators = {}
     if entry is not None and entry.verdict.status in (Status.OK, Status.MOVED):
         if entry.etag:
@@ -287,7 +293,8 @@ async def _fetch_one(
         meta = await asyncio.to_thread(_page_meta, fetched)
     else:
         meta = _page_meta(fetched)
-    verdict = classify.link_verdict(fetched, meta, options.accept)
+    # Decided without --accept, so that the cached verdict serves any --accept (_accepted).
+    verdict = classify.link_verdict(fetched, meta)
     # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL is too
     # much to hold for thousands of URLs until the report is written.
     return _Outcome(replace(fetched, body=b""), meta, verdict, False, now)
@@ -335,8 +342,9 @@ def _findings(
             findings.append(classify.finding(reference, decided[index]))
             continue
         outcome = outcomes[targets[index]]
+        verdict = _accepted(outcome, options.accept)
         claims = None
-        if outcome.meta is not None and outcome.verdict.status in (Status.OK, Status.MOVED):
+        if outcome.meta is not None and verdict.status in (Status.OK, Status.MOVED):
             claims = check_claims(reference, outcome.meta, options.thresholds)
         accessed = (
             datetime.fromtimestamp(outcome.checked_at, UTC).date().isoformat()
@@ -346,7 +354,7 @@ def _findings(
         findings.append(
             classify.finding(
                 reference,
-                outcome.verdict,
+                verdict,
                 fetched=outcome.fetched,
                 meta=outcome.meta,
                 claims=claims,
@@ -357,28 +365,36 @@ def _findings(
     return findings
 
 
+def _accepted(outcome: _Outcome, accept: frozenset[int]) -> LinkVerdict:
+    """The URL's verdict under ``--accept``, for a new and a cached outcome alike.
+
+    Outcomes hold the verdict decided without ``accept``. An accepted code is decided from the
+    status line alone (no body, which the cache does not keep), so this is exact either way.
+    """
+    fetched = outcome.fetched
+    if fetched is None or fetched.error is not None or fetched.http_status not in accept:
+        return outcome.verdict
+    return classify.link_verdict(fetched, outcome.meta, accept)
+
+
 async def _with_archive_suggestions(
-    findings: list[Finding], options: Options, resolver: Resolver | None
+    findings: list[Finding], options: Options, cache: ResultCache | None, resolver: Resolver | None
 ) -> list[Finding]:
     """Archived copies near the cited date for broken and moved references."""
-    from citecheck.archive import ArchiveClient
-    from citecheck.fetch import Fetcher
+    from citecheck.archive import timestamp
 
     wanted = [i for i, f in enumerate(findings) if f.status in (Status.BROKEN, Status.MOVED)]
     if not wanted:
         return findings
-    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
-        client = ArchiveClient(fetcher, options.archive_endpoint)
-        snapshots = await asyncio.gather(
-            *(
-                client.suggest(
-                    findings[i].reference.url, findings[i].reference.cited_date, today=date.today()
-                )
-                for i in wanted
-            )
-        )
+    today = date.today()
+    questions = {
+        i: (findings[i].reference.url, timestamp(findings[i].reference.cited_date, today))
+        for i in wanted
+    }
+    snapshots = await _archived(set(questions.values()), options, cache, resolver)
     result = list(findings)
-    for index, snapshot in zip(wanted, snapshots, strict=True):
+    for index, question in questions.items():
+        snapshot = snapshots.get(question)
         if snapshot is None:
             continue
         found = result[index]
@@ -387,3 +403,41 @@ async def _with_archive_suggestions(
         else:
             result[index] = replace(found, message=f"{found.message}; archived copy: {snapshot}")
     return result
+
+
+async def _archived(
+    questions: set[tuple[str, str]],
+    options: Options,
+    cache: ResultCache | None,
+    resolver: Resolver | None,
+) -> dict[tuple[str, str], str | None]:
+    """The archive's snapshot for each (URL, stamp) it answered about, cached answers first.
+
+    Like results: a fresh cached answer is not asked again, ``--refresh`` asks again, and
+    ``--offline`` uses any cached answer and asks nothing, since nothing may connect.
+    """
+    from citecheck.archive import ArchiveClient
+    from citecheck.cache import ArchiveAnswer, answer_is_fresh
+    from citecheck.fetch import Fetcher
+
+    endpoint, now = options.archive_endpoint, time.time()
+    known = cache.get_answers(endpoint, questions) if cache and not options.refresh else {}
+    snapshots = {
+        question: answer.snapshot
+        for question, answer in known.items()
+        if options.offline or answer_is_fresh(answer, now=now, max_age=options.max_age)
+    }
+    missing = sorted(questions - snapshots.keys())
+    if not missing or options.offline:
+        return snapshots
+    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
+        client = ArchiveClient(fetcher, endpoint)
+        answers = await asyncio.gather(*(client.lookup(url, stamp) for url, stamp in missing))
+    answered = {q: a.snapshot for q, a in zip(missing, answers, strict=True) if a is not None}
+    if cache is not None:
+        now = time.time()
+        cache.put_answers(
+            ArchiveAnswer(endpoint, url, stamp, snapshot, now)
+            for (url, stamp), snapshot in answered.items()
+        )
+    return snapshots | answered
