@@ -9,6 +9,8 @@ different ``#fragments``, is one entry). Only URLs a reader could follow are cit
 invalid URLs, ``mailto:``/``tel:``, in-letter ``#anchors`` and ``private`` addresses are left out
 (the CSV and JSON exports keep every row). The title is the letter's cited title, else the page's
 title, else the anchor text; the date the letter's cited date, else the page's publication date.
+What a page says about itself is used only while the page works (ok, moved, mismatched): a broken
+link's entry never takes an error page's title or date.
 
 Keys are ``<site or host><year><first title word>`` in lower-case ASCII (``hrw2025china``; the
 year is left out when unknown), with ``a``, ``b``, ``c``… appended to every key that would
@@ -48,6 +50,7 @@ _LATEX = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+_WORKING = frozenset({Status.OK, Status.MOVED, Status.MISMATCHED})
 # Characters that would unbalance or end a verbatim url field; percent-encoding keeps the URL.
 _URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"}
 
@@ -137,7 +140,9 @@ def _merge(group: list[tuple[Reference, Finding | None]]) -> tuple[Citation, str
     """The group's citation (still without key) and the site name its key is made from."""
     refs = [ref for ref, _ in group]
     findings = [finding for _, finding in group if finding is not None]
-    metas = [finding.meta for finding in findings if finding.meta is not None]
+    # Only a page that works is the cited source: a 404 or soft-404 page's title ("Page not
+    # found"), date and site name describe the error page.
+    metas = [f.meta for f in findings if f.meta is not None and f.status in _WORKING]
     url = mask_credentials(refs[0].url)
     site_name = _first([meta.site_name for meta in metas])
     title = (
