@@ -157,6 +157,8 @@ def test_export_format_sits_beside_the_check_format(tmp_path: Path) -> None:
     [
         ("--archive-endpoint", "not-a-url"),
         ("--timeout", "nan"),
+        ("--header", "X-Note: one\nX-Injected: 1"),
+        ("--user-agent", "bot\r\nX-Injected: 1"),
     ],
 )
 def test_impossible_flags_are_exit_2_naming_the_flag(

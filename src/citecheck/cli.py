@@ -92,13 +92,13 @@ Remap = Annotated[
     typer.Option(
         "--remap",
         metavar="'REGEX REPLACEMENT'",
-        help="'REGEX REPLACEMENT': rewrite URLs before fetching.",
+        help="Rewrite URLs matching REGEX before fetching (repeatable).",
     ),
 ]
 Header = Annotated[
     list[str] | None,
     typer.Option(
-        "--header", "-H", metavar="'NAME: VALUE'", help="'Name: value' sent with every request."
+        "--header", "-H", metavar="'NAME: VALUE'", help="Sent with every request (repeatable)."
     ),
 ]
 UserAgent = Annotated[

@@ -133,7 +133,15 @@ def _header_pair(key: str, text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name.strip()):
         raise ConfigError(f"{key}: expected 'Name: value', got {text!r}")
-    return name.strip(), value.strip()
+    return name.strip(), _header_value(key, value.strip())
+
+
+def _header_value(key: str, value: Any) -> str:
+    # A line break would smuggle in another header, and the server would answer every request
+    # with an error: all links "broken" because of one option.
+    if not isinstance(value, str) or re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
+        raise ConfigError(f"{key}: a header value cannot hold control characters, got {value!r}")
+    return value
 
 
 def _headers(key: str, value: Any) -> tuple[tuple[str, str], ...]:
@@ -261,7 +269,7 @@ CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "remap": _remaps,
     "header": _headers,
     "host_headers": _host_headers,
-    "user_agent": _text,
+    "user_agent": lambda key, value: _header_value(key, _text(key, value)),
     "allow_private": _bool,
     "fail_on": _statuses,
     "accept": _codes,
