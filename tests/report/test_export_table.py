@@ -69,7 +69,7 @@ def test_rows_put_the_claims_beside_the_findings() -> None:
         assert row["cited_title"] == (ref.cited_title or "")
         assert row["cited_date"] == (ref.cited_date or "")
         assert row["title"] == (item.meta.title if item.meta and item.meta.title else "")
-        assert row["accessed"] == item.accessed
+        assert row["accessed"] == (item.accessed if item.fetched else "")  # only what was read
         assert row["status"] == item.status.value
     # Numbers are never defused: no numeric column can be negative (README).
     assert (rows[0]["http_status"], rows[0]["elapsed_ms"], rows[2]["title_similarity"]) == (
@@ -153,10 +153,18 @@ def test_json_export_is_the_same_table_with_metadata() -> None:
     for row, csv_row in zip(rows, csv_rows, strict=True):
         assert (row["reason"] or "") == csv_row["reason"]
         assert (row["archived_copy"] or "") == csv_row["archived_copy"]
-        assert row["accessed"] == csv_row["accessed"]
+        assert (row["accessed"] or "") == csv_row["accessed"]
         assert row["url"] == csv_row["url"] or csv_row["url"] == "'" + row["url"]
     assert rows[0]["line"] == 40
     assert rows[1]["redirects"] == [{"url": "http://amnesty.test/report-2024", "status": 301}]
     assert rows[3]["cited_title"] is None
     assert rows[3]["reason"] == "http_404"
     assert SECRET not in json.dumps(document)
+
+
+def test_accessed_is_empty_for_a_source_never_read() -> None:
+    not_read = finding(
+        Status.UNREACHABLE, reference(), "not in cache (--offline)", accessed="2026-05-21"
+    )
+    (row,) = read(csv_.render(report([not_read])))
+    assert (row["accessed"], row["reason"]) == ("", "not_in_cache")

@@ -30,6 +30,7 @@ from string import ascii_lowercase
 from urllib.parse import urlsplit
 
 from citecheck.models import Finding, Reference, Report, Status
+from citecheck.report.records import accessed
 from citecheck.urls import dedupe_key, mask_credentials, precheck
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -152,7 +153,7 @@ def _merge(group: list[tuple[Reference, Finding | None]]) -> tuple[Citation, str
         or url
     )
     dates = [ref.cited_date for ref in refs] + [meta.published for meta in metas]
-    accessed = sorted(f.accessed for f in findings if f.accessed and date_parts(f.accessed))
+    read_on = sorted(day for day in map(accessed, findings) if day and date_parts(day))
     worst = max(findings, key=lambda f: f.status.severity, default=None)
     note = None
     if worst is not None and worst.status not in (Status.OK, Status.SKIPPED):
@@ -165,7 +166,7 @@ def _merge(group: list[tuple[Reference, Finding | None]]) -> tuple[Citation, str
         title=" ".join(title.split()),
         site=site_name or _host(url) or url,
         date=next((d for d in dates if d and date_parts(d)), None),
-        accessed=accessed[-1] if accessed else None,
+        accessed=read_on[-1] if read_on else None,
         content_type=_first([f.fetched.content_type for f in findings if f.fetched]),
         note=note,
     )

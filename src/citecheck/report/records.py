@@ -157,6 +157,11 @@ def archived_copy(finding: Finding) -> str | None:
     return None
 
 
+def accessed(finding: Finding) -> str | None:
+    """The date the source was read, None when it was not (``--offline`` and not in the cache)."""
+    return finding.accessed if finding.fetched is not None else None
+
+
 def table(report: Report) -> list[dict[str, Any]]:
     """The citation table: one dict per reference, keys ``table_fields``, None where unknown."""
     if report.findings is None:
@@ -165,7 +170,7 @@ def table(report: Report) -> list[dict[str, Any]]:
     for finding in report.findings:
         row = finding_record(finding)
         row.update(
-            reason=reason(finding), archived_copy=archived_copy(finding), accessed=finding.accessed
+            reason=reason(finding), archived_copy=archived_copy(finding), accessed=accessed(finding)
         )
         rows.append(row)
     return rows
