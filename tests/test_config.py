@@ -99,3 +99,74 @@ def test_config_error_is_exit_2_on_one_line(cli, tmp_path: Path, monkeypatch) ->
     assert result.code == 2
     assert result.err.strip().count("\n") == 0
     assert "unknown key 'per-hots'" in result.err
+
+
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [
+        (
+            "[thresholds]\ntitle-similarity = 1.5",
+            "thresholds.title-similarity: expected a number from 0 to 1",
+        ),
+        ("[thresholds]\ntitle-similarity = 0", None),
+        ("timeout = nan", "timeout: expected a positive number"),
+        ("timeout = inf", "timeout: expected a positive number"),
+        (
+            "archive-endpoint = 'archive.org/wayback/available'",
+            "archive-endpoint: expected an http(s) URL",
+        ),
+        ("archive-endpoint = 'ftp://archive.test/'", "archive-endpoint: expected an http(s) URL"),
+        ("archive-endpoint = 'https://'", "archive-endpoint: expected an http(s) URL"),
+        (
+            "archive-endpoint = 'http://archive.test:99999/'",
+            "archive-endpoint: expected an http(s) URL",
+        ),
+        (
+            "archive-endpoint = 'http://archive.test/ available'",
+            "archive-endpoint: expected an http(s) URL",
+        ),
+        ("[export]\nformat = 'ris'", "export.format: expected one of csv, json, bibtex, csl-json"),
+        ("[export]\noutput = 'x.bib'", "export.output: unknown key"),
+        ("export = 'bibtex'", "export: expected a table"),
+        ("export-format = 'bibtex'", "unknown key 'export-format'"),
+    ],
+)
+def test_impossible_values_are_errors_naming_the_key(
+    tmp_path: Path, toml: str, needle: str | None
+) -> None:
+    (tmp_path / "citecheck.toml").write_text(toml + "\n")
+    if needle is None:  # the edge itself is allowed
+        assert build_options({}, cwd=tmp_path).thresholds.title_similarity == 0
+        return
+    with pytest.raises(ConfigError) as error:
+        build_options({}, cwd=tmp_path)
+    assert needle in str(error.value)
+
+
+def test_export_format_sits_beside_the_check_format(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.citecheck]\nformat = 'json'\n\n[tool.citecheck.export]\nformat = 'bibtex'\n"
+    )
+    options = build_options({}, cwd=tmp_path)
+    assert (options.format, options.export_format) == ("json", "bibtex")
+    assert build_options({"export_format": "csl-json"}, cwd=tmp_path).export_format == "csl-json"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--archive-endpoint", "not-a-url"),
+        ("--timeout", "nan"),
+        ("--header", "X-Note: one\nX-Injected: 1"),
+        ("--user-agent", "bot\r\nX-Injected: 1"),
+    ],
+)
+def test_impossible_flags_are_exit_2_naming_the_flag(
+    cli, tmp_path: Path, flag: str, value: str
+) -> None:
+    (tmp_path / "a.md").write_text("[x](TODO)\n")
+    result = cli("export", tmp_path / "a.md", "-o", tmp_path / "out", flag, value)
+    assert result.code == 2
+    assert result.err.strip().count("\n") == 0
+    assert result.err.startswith(f"citecheck: error: {flag}:")
+    assert not (tmp_path / "out").exists()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from citecheck import __version__
-from citecheck.errors import CitecheckError, ConfigError
+from citecheck.errors import CitecheckError, InputError
 
 if TYPE_CHECKING:  # the commands import these lazily, so that --help and refs start fast
     from citecheck.config import Options
@@ -29,52 +29,81 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
-Paths = Annotated[
-    list[str],
-    typer.Argument(help="Letter files, folders (searched recursively) or - for standard input."),
-]
+# Hidden from the Arguments list, where Typer would print its Python type (`<list[str]>`);
+# each command's help says what PATH is.
+Paths = Annotated[list[str], typer.Argument(metavar="PATH", hidden=True)]
 Fmt = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="rich, json, csv, markdown, github, sarif or html."),
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="rich, json, csv, markdown, github, sarif or html."
+    ),
 ]
 Output = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the output to this file (atomically).")
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the output to this file (atomically); - for stdout.",
+    ),
 ]
 InputFormat = Annotated[
-    str | None, typer.Option("--input-format", help="Format of standard input: md, txt or html.")
+    str | None,
+    typer.Option(
+        "--input-format", metavar="FORMAT", help="Format of standard input: md, txt or html."
+    ),
 ]
 ChangedSince = Annotated[
     str | None,
-    typer.Option("--changed-since", help="Only letters changed since this git revision."),
+    typer.Option(
+        "--changed-since", metavar="REV", help="Only letters changed since this git revision."
+    ),
 ]
 Timeout = Annotated[
-    float | None, typer.Option("--timeout", help="Seconds per request (connect + read); 10.")
+    float | None,
+    typer.Option("--timeout", metavar="SECONDS", help="Seconds per request (connect + read); 10."),
 ]
 MaxConcurrency = Annotated[
-    int | None, typer.Option("--max-concurrency", help="Parallel requests in all; 64.")
+    int | None, typer.Option("--max-concurrency", metavar="N", help="Parallel requests in all; 64.")
 ]
-PerHost = Annotated[int | None, typer.Option("--per-host", help="Parallel requests per host; 4.")]
+PerHost = Annotated[
+    int | None, typer.Option("--per-host", metavar="N", help="Parallel requests per host; 4.")
+]
 Rate = Annotated[
-    str | None, typer.Option("--rate", help="At most N requests a second per host, e.g. 10/s.")
+    str | None,
+    typer.Option("--rate", metavar="N/s", help="At most N requests a second per host, e.g. 10/s."),
 ]
 Retries = Annotated[
-    int | None, typer.Option("--retries", help="Retries on connect errors, 5xx and 429; 2.")
+    int | None,
+    typer.Option("--retries", metavar="N", help="Retries on connect errors, 5xx and 429; 2."),
 ]
 Exclude = Annotated[
-    list[str] | None, typer.Option("--exclude", help="Skip URLs matching this regex (repeatable).")
+    list[str] | None,
+    typer.Option("--exclude", metavar="REGEX", help="Skip URLs matching this regex (repeatable)."),
 ]
 Include = Annotated[
     list[str] | None,
-    typer.Option("--include", help="Check only URLs matching this regex (repeatable)."),
+    typer.Option(
+        "--include", metavar="REGEX", help="Check only URLs matching this regex (repeatable)."
+    ),
 ]
 Remap = Annotated[
     list[str] | None,
-    typer.Option("--remap", help="'REGEX REPLACEMENT': rewrite URLs before fetching."),
+    typer.Option(
+        "--remap",
+        metavar="'REGEX REPLACEMENT'",
+        help="Rewrite URLs matching REGEX before fetching (repeatable).",
+    ),
 ]
 Header = Annotated[
-    list[str] | None, typer.Option("--header", "-H", help="'Name: value' sent with every request.")
+    list[str] | None,
+    typer.Option(
+        "--header", "-H", metavar="'NAME: VALUE'", help="Sent with every request (repeatable)."
+    ),
 ]
-UserAgent = Annotated[str | None, typer.Option("--user-agent", help="The User-Agent header.")]
+UserAgent = Annotated[
+    str | None, typer.Option("--user-agent", metavar="TEXT", help="The User-Agent header.")
+]
 AllowPrivate = Annotated[
     bool | None,
     typer.Option("--allow-private", help="Also fetch loopback, private and link-local addresses."),
@@ -83,6 +112,7 @@ FailOn = Annotated[
     str | None,
     typer.Option(
         "--fail-on",
+        metavar="STATUS,...",
         help="Statuses that make exit code 1 (comma-separated); "
         "default broken,mismatched,placeholder,private,invalid.",
     ),
@@ -94,9 +124,12 @@ Quiet = Annotated[
 Cache = Annotated[
     bool | None, typer.Option("--cache/--no-cache", help="Use the result cache (default on).")
 ]
-CachePath = Annotated[Path | None, typer.Option("--cache-path", help="Where the cache lives.")]
+CachePath = Annotated[
+    Path | None, typer.Option("--cache-path", metavar="FILE", help="Where the cache lives.")
+]
 MaxAge = Annotated[
-    str | None, typer.Option("--max-age", help="Reuse cached results younger than this; 1d.")
+    str | None,
+    typer.Option("--max-age", metavar="AGE", help="Reuse cached results younger than this; 1d."),
 ]
 Refresh = Annotated[bool | None, typer.Option("--refresh", help="Ignore cached results.")]
 Offline = Annotated[bool | None, typer.Option("--offline", help="Answer from the cache only.")]
@@ -105,7 +138,8 @@ SuggestArchive = Annotated[
     typer.Option("--suggest-archive", help="Suggest archived copies for broken or moved links."),
 ]
 ArchiveEndpoint = Annotated[
-    str | None, typer.Option("--archive-endpoint", help="The availability API to ask.")
+    str | None,
+    typer.Option("--archive-endpoint", metavar="URL", help="The availability API to ask."),
 ]
 
 
@@ -124,7 +158,10 @@ def refs(
     input_format: InputFormat = None,
     changed_since: ChangedSince = None,
 ) -> None:
-    """List the references found in letters, with no network at all."""
+    """List the references found in letters, with no network at all.
+
+    PATH is a letter file, a folder (searched recursively) or - for standard input.
+    """
     options = _options(locals())
     from citecheck import pipeline
 
@@ -161,7 +198,10 @@ def check(
     suggest_archive: SuggestArchive = None,
     archive_endpoint: ArchiveEndpoint = None,
 ) -> None:
-    """Fetch and verify every reference; exit 1 when one has a status in --fail-on."""
+    """Fetch and verify every reference; exit 1 when one has a status in --fail-on.
+
+    PATH is a letter file, a folder (searched recursively) or - for standard input.
+    """
     options = _options(locals())
     report = _run_check(paths, options)
     _emit(report, options)
@@ -171,10 +211,16 @@ def check(
 @app.command()
 def export(
     paths: Paths,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", metavar="FILE", help="The file to write; - for stdout."),
+    ],
     format: Annotated[
-        str, typer.Option("--format", "-f", help="csv, json, bibtex or csl-json.")
-    ] = "csv",
+        str | None,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="csv, json, bibtex or csl-json; csv."
+        ),
+    ] = None,
     input_format: InputFormat = None,
     changed_since: ChangedSince = None,
     timeout: Timeout = None,
@@ -196,17 +242,21 @@ def export(
     suggest_archive: SuggestArchive = None,
     archive_endpoint: ArchiveEndpoint = None,
 ) -> None:
-    """Check letters and write the citation table for researchers (CSV, JSON, BibTeX, CSL-JSON)."""
-    flags = {key: value for key, value in locals().items() if key != "format"}
-    from citecheck.report import EXPORT_FORMATS, renderer
+    """Check letters and write the citation table for researchers (CSV, JSON, BibTeX, CSL-JSON).
 
-    if format not in EXPORT_FORMATS:
-        known = ", ".join(EXPORT_FORMATS)
-        raise ConfigError(f"--format: expected one of {known}, got {format!r}")
-    options = _options(flags)
+    PATH is a letter file, a folder (searched recursively) or - for standard input. The format
+    may also be set as format in [tool.citecheck.export]; -o - writes to standard output.
+    """
+    flags = {key: value for key, value in locals().items() if key != "format"}
+    from citecheck.report import EXPORT_FORMATS, nothing_to_export, renderer
+
+    options = _options({**flags, "export_format": format})
     report = _run_check(paths, options)
-    _write(output, renderer(format, EXPORT_FORMATS)(report))
-    _emit_summary(report)
+    _emit_summary(report, to_stderr=_is_stdout(output))
+    empty = nothing_to_export(report, options.export_format)
+    if empty:
+        raise InputError(empty)
+    _write(output, renderer(options.export_format, EXPORT_FORMATS)(report))
 
 
 def _letters(paths: list[str], options: Options) -> list[Letter]:
@@ -250,22 +300,34 @@ def _emit(report: Report, options: Options) -> None:
             else render_plain(report, verbose=options.verbose, quiet=options.quiet)
         )
         _write(options.output, text)
-        print_report(report, summary_only=True)
+        if not _is_stdout(options.output):
+            print_report(report, summary_only=True)
     elif fmt in FORMATS:
         sys.stdout.write(renderer(fmt)(report))
     else:
         print_report(report, verbose=options.verbose, quiet=options.quiet)
 
 
-def _emit_summary(report: Report) -> None:
-    """Notices and the one-line summary, for commands whose output went to a file."""
+def _emit_summary(report: Report, *, to_stderr: bool = False) -> None:
+    """Notices and the one-line summary, for commands whose output goes to a file (or stdout)."""
+    from rich.console import Console
+
     from citecheck.report.terminal import print_notices, print_report
 
     print_notices(report)
-    print_report(report, summary_only=True)
+    print_report(report, Console(stderr=to_stderr), summary_only=True)
+
+
+def _is_stdout(path: Path) -> bool:
+    return str(path) == "-"
 
 
 def _write(path: Path, text: str) -> None:
+    """``text`` to ``path`` atomically, or to standard output when the path is ``-``."""
+    if _is_stdout(path):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     from citecheck.output import write_atomic
 
     write_atomic(path, text)

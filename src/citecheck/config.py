@@ -2,21 +2,26 @@
 
 Every setting has one name (the flag without ``--``, hyphens or underscores alike in files) and one
 converter that validates it; a bad value or an unknown key is a ``ConfigError`` naming the key.
+The export's ``--format`` is ``format`` in an ``export`` sub-table (``[tool.citecheck.export]``),
+so that ``format`` beside it stays the format of ``check`` and ``refs``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from citecheck.archive import DEFAULT_ENDPOINT as DEFAULT_ARCHIVE_ENDPOINT
 from citecheck.claims import Thresholds
 from citecheck.errors import ConfigError
 from citecheck.models import DEFAULT_FAIL_ON, Status
+from citecheck.report import EXPORT_FORMATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +35,7 @@ class Options:
     """Everything a run needs to know, validated."""
 
     format: str | None = None
+    export_format: str = "csv"
     output: Path | None = None
     input_format: str | None = None
     timeout: float = 10.0
@@ -60,8 +66,20 @@ class Options:
 
 
 def _positive_number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    # TOML and float flags both accept inf and nan, which no timeout or rate can be.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ConfigError(f"{key}: expected a positive number, got {value!r}")
+    return float(value)
+
+
+def _fraction(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(f"{key}: expected a number from 0 to 1, got {value!r}")
     return float(value)
 
 
@@ -115,7 +133,15 @@ def _header_pair(key: str, text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name.strip()):
         raise ConfigError(f"{key}: expected 'Name: value', got {text!r}")
-    return name.strip(), value.strip()
+    return name.strip(), _header_value(key, value.strip())
+
+
+def _header_value(key: str, value: Any) -> str:
+    # A line break would smuggle in another header, and the server would answer every request
+    # with an error: all links "broken" because of one option.
+    if not isinstance(value, str) or re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
+        raise ConfigError(f"{key}: a header value cannot hold control characters, got {value!r}")
+    return value
 
 
 def _headers(key: str, value: Any) -> tuple[tuple[str, str], ...]:
@@ -173,6 +199,26 @@ def _choice(*choices: str) -> Callable[[str, Any], str]:
     return convert
 
 
+def _http_url(key: str, value: Any) -> str:
+    text = _text(key, value)
+    try:
+        parts = urlsplit(text)
+        valid = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.port != 0
+            and not parts.fragment
+            and not any(char.isspace() for char in text)
+        )
+    except ValueError:  # a port that is not a number, a bracketed host that is not an address
+        valid = False
+    if not valid:
+        raise ConfigError(
+            f"{key}: expected an http(s) URL such as {DEFAULT_ARCHIVE_ENDPOINT}, got {text!r}"
+        )
+    return text
+
+
 def _path(key: str, value: Any) -> Path:
     return Path(_text(key, str(value) if isinstance(value, Path) else value)).expanduser()
 
@@ -190,14 +236,27 @@ def _thresholds(key: str, value: Any) -> Thresholds:
         if isinstance(default, int) and not isinstance(default, bool):
             values[attr] = _count(f"{key}.{name}", raw, minimum=0)
         else:
-            values[attr] = _positive_number(f"{key}.{name}", raw)
+            values[attr] = _fraction(f"{key}.{name}", raw)
     return replace(Thresholds(), **values)
+
+
+def _export(key: str, value: Any) -> dict[str, str]:
+    """The ``export`` sub-table: the Options values it sets."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table such as [tool.citecheck.export]")
+    unknown = [name for name in value if name != "format"]
+    if unknown:
+        raise ConfigError(f"{key}.{unknown[0]}: unknown key (known: format)")
+    if "format" not in value:
+        return {}
+    return {"export_format": CONVERTERS["export_format"](f"{key}.format", value["format"])}
 
 
 OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html")
 
 CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "format": _choice(*OUTPUT_FORMATS),
+    "export_format": _choice(*EXPORT_FORMATS),
     "output": _path,
     "input_format": _choice("md", "txt", "html"),
     "timeout": _positive_number,
@@ -210,7 +269,7 @@ CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "remap": _remaps,
     "header": _headers,
     "host_headers": _host_headers,
-    "user_agent": _text,
+    "user_agent": lambda key, value: _header_value(key, _text(key, value)),
     "allow_private": _bool,
     "fail_on": _statuses,
     "accept": _codes,
@@ -223,11 +282,13 @@ CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "refresh": _bool,
     "offline": _bool,
     "suggest_archive": _bool,
-    "archive_endpoint": _text,
+    "archive_endpoint": _http_url,
     "thresholds": _thresholds,
 }
 # Keys that name a place relative to the configuration file, not to the current folder.
 _PATH_KEYS = frozenset({"output", "cache_path"})
+# Options set by a flag of another name.
+_FLAG_NAMES = {"export_format": "--format"}
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -265,7 +326,10 @@ def build_options(flags: Mapping[str, Any], *, cwd: Path | None = None) -> Optio
         source, table = found
         for raw_key, raw in table.items():
             key = raw_key.replace("-", "_")
-            if key not in CONVERTERS:
+            if key == "export":
+                values.update(_export(f"{source.name}: {raw_key}", raw))
+                continue
+            if key not in CONVERTERS or key == "export_format":
                 raise ConfigError(f"{source}: unknown key {raw_key!r}")
             value = CONVERTERS[key](f"{source.name}: {raw_key}", raw)
             if key in _PATH_KEYS:
@@ -274,7 +338,8 @@ def build_options(flags: Mapping[str, Any], *, cwd: Path | None = None) -> Optio
     for key, raw in flags.items():
         if raw is None or (isinstance(raw, list | tuple) and not raw):
             continue
-        values[key] = CONVERTERS[key](f"--{key.replace('_', '-')}", raw)
+        flag = _FLAG_NAMES.get(key, f"--{key.replace('_', '-')}")
+        values[key] = CONVERTERS[key](flag, raw)
     if values.get("verbose") and values.get("quiet"):
         raise ConfigError("--verbose and --quiet: choose one")
     return Options(**values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import bibtexparser
+import pybtex.database
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -160,3 +161,68 @@ def test_any_titles_and_sites_parse_with_unique_keys(items: list[tuple[str, str]
     assert len({entry.key for entry in entries}) == len(items)
     for entry, (title, _) in zip(entries, items, strict=True):
         assert unescape(entry["title"]) == " ".join(title.split())
+
+
+def error_pages() -> list[Finding]:
+    """Broken links whose error pages carry a title, a date and a site name of their own."""
+    soft_url, gone_url = "https://ngo.test/reports/detention", "https://ngo.test/old"
+    error_meta = PageMeta(title="Page not found", published="2019-01-01", site_name="NGO 404")
+    return [
+        finding(
+            Status.BROKEN,
+            reference(soft_url, text="our 2019 report on detention"),
+            "200 OK but the page says 'Page not found'",
+            meta=error_meta,
+            fetch=fetched(soft_url),
+        ),
+        finding(
+            Status.BROKEN,
+            reference(gone_url, footnote="2", text="Annual report", cited_title="Annual report"),
+            "404 Not Found",
+            meta=error_meta,
+            fetch=fetched(gone_url, http_status=404, reason="Not Found"),
+        ),
+    ]
+
+
+def test_a_broken_link_never_takes_the_error_pages_title_or_date() -> None:
+    text = render(report(error_pages()))
+    soft, gone = parse(text).entries
+    assert soft["title"] == "our 2019 report on detention"
+    assert gone["title"] == "Annual report"
+    for entry in (soft, gone):
+        assert "date" not in entry.fields_dict and "year" not in entry.fields_dict
+        assert entry["organization"] == "ngo.test"
+        assert entry["urldate"] == "2026-05-19"
+    assert "Page not found" not in soft.key + gone.key
+
+
+def test_pybtex_reads_the_same_entries() -> None:
+    text = render(report(every_status() + cited_five_times() + error_pages()))
+    ours = {entry.key: entry for entry in parse(text).entries}
+    theirs = pybtex.database.parse_string(text, "bibtex").entries
+    assert list(theirs) == list(ours)
+    for key, entry in theirs.items():
+        assert entry.type == "online"
+        assert entry.fields["url"] == ours[key]["url"]
+        assert entry.fields["title"] == ours[key]["title"]
+        urldate = ours[key].fields_dict.get("urldate")
+        assert entry.fields.get("urldate") == (urldate.value if urldate else None)
+    first = theirs[next(iter(theirs))]
+    assert first.fields["month"] == "July"  # the jul macro, expanded
+    assert first.fields["urldate"] == "2026-05-19"
+    assert "our 2019 report on detention" in [e.fields["title"] for e in theirs.values()]
+
+
+def test_a_source_never_read_has_no_access_date() -> None:
+    url = "https://www.hrw.org/report/2025/rights"
+    read = titled("Rights report", url)
+    not_read = finding(
+        Status.UNREACHABLE,
+        reference("https://ngo.test/offline", cited_title="Offline report"),
+        "not in cache (--offline)",
+        accessed="2026-05-21",  # the run's date, not a day the source was read
+    )
+    first, second = parse(render(report([read, not_read]))).entries
+    assert first["urldate"] == "2026-05-19"
+    assert "urldate" not in second.fields_dict

@@ -77,3 +77,19 @@ def test_the_shipped_schema_rejects_a_broken_item() -> None:
     data[0]["issued"] = {"date-parts": [[2025, 7, 17, 9]]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft7Validator(SCHEMA).validate(data)
+
+
+def test_a_broken_link_keeps_the_letters_title_and_its_access_date() -> None:
+    url = "https://ngo.test/reports/detention"
+    broken = finding(
+        Status.BROKEN,
+        reference(url, text="our 2019 report on detention"),
+        "200 OK but the page says 'Page not found'",
+        meta=PageMeta(title="Page not found", published="2019-01-01", site_name="NGO 404"),
+        fetch=fetched(url),
+    )
+    (item,) = items(report([broken]))
+    assert item["title"] == "our 2019 report on detention"
+    assert item["container-title"] == "ngo.test"
+    assert "issued" not in item
+    assert item["accessed"] == {"date-parts": [[2026, 5, 19]]}

@@ -24,13 +24,38 @@ FORMATS: dict[str, str] = {
     "html": "html",
 }
 
-# `citecheck export --format …`
+# `citecheck export --format …`; its csv is the very table `check --format csv` writes.
 EXPORT_FORMATS: dict[str, str] = {
-    "csv": "export_csv",
+    "csv": "csv_",
     "json": "export_json",
     "bibtex": "bibtex",
     "csl-json": "csljson",
 }
+
+
+def nothing_to_export(report: Report, name: str) -> str | None:
+    """Why the ``name`` export of ``report`` would be empty (one line for the user), else None.
+
+    The tables keep every reference; a bibliography only the sources a reader can follow.
+    """
+    letters = (
+        report.letters[0].path if len(report.letters) == 1 else f"{len(report.letters)} letters"
+    )
+    if not report.references:
+        return f"nothing to export: no references found in {letters}"
+    if name not in ("bibtex", "csl-json"):
+        return None
+    from citecheck.report.bibtex import citations
+
+    if citations(report):
+        return None
+    found = ", ".join(
+        f"{count} {status}" for status, count in report.summary().items() if status != "total"
+    )
+    return (
+        f"nothing to export as {name}: none of the {len(report.references)} reference(s) in "
+        f"{letters} is a source a reader can follow ({found})"
+    )
 
 
 def renderer(name: str, table: dict[str, str] = FORMATS) -> Renderer:

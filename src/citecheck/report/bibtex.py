@@ -9,6 +9,8 @@ different ``#fragments``, is one entry). Only URLs a reader could follow are cit
 invalid URLs, ``mailto:``/``tel:``, in-letter ``#anchors`` and ``private`` addresses are left out
 (the CSV and JSON exports keep every row). The title is the letter's cited title, else the page's
 title, else the anchor text; the date the letter's cited date, else the page's publication date.
+What a page says about itself is used only while the page works (ok, moved, mismatched): a broken
+link's entry never takes an error page's title or date.
 
 Keys are ``<site or host><year><first title word>`` in lower-case ASCII (``hrw2025china``; the
 year is left out when unknown), with ``a``, ``b``, ``c``… appended to every key that would
@@ -28,6 +30,7 @@ from string import ascii_lowercase
 from urllib.parse import urlsplit
 
 from citecheck.models import Finding, Reference, Report, Status
+from citecheck.report.records import accessed
 from citecheck.urls import dedupe_key, mask_credentials, precheck
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -48,6 +51,7 @@ _LATEX = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+_WORKING = frozenset({Status.OK, Status.MOVED, Status.MISMATCHED})
 # Characters that would unbalance or end a verbatim url field; percent-encoding keeps the URL.
 _URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"}
 
@@ -137,7 +141,9 @@ def _merge(group: list[tuple[Reference, Finding | None]]) -> tuple[Citation, str
     """The group's citation (still without key) and the site name its key is made from."""
     refs = [ref for ref, _ in group]
     findings = [finding for _, finding in group if finding is not None]
-    metas = [finding.meta for finding in findings if finding.meta is not None]
+    # Only a page that works is the cited source: a 404 or soft-404 page's title ("Page not
+    # found"), date and site name describe the error page.
+    metas = [f.meta for f in findings if f.meta is not None and f.status in _WORKING]
     url = mask_credentials(refs[0].url)
     site_name = _first([meta.site_name for meta in metas])
     title = (
@@ -147,7 +153,7 @@ def _merge(group: list[tuple[Reference, Finding | None]]) -> tuple[Citation, str
         or url
     )
     dates = [ref.cited_date for ref in refs] + [meta.published for meta in metas]
-    accessed = sorted(f.accessed for f in findings if f.accessed and date_parts(f.accessed))
+    read_on = sorted(day for day in map(accessed, findings) if day and date_parts(day))
     worst = max(findings, key=lambda f: f.status.severity, default=None)
     note = None
     if worst is not None and worst.status not in (Status.OK, Status.SKIPPED):
@@ -160,7 +166,7 @@ def _merge(group: list[tuple[Reference, Finding | None]]) -> tuple[Citation, str
         title=" ".join(title.split()),
         site=site_name or _host(url) or url,
         date=next((d for d in dates if d and date_parts(d)), None),
-        accessed=accessed[-1] if accessed else None,
+        accessed=read_on[-1] if read_on else None,
         content_type=_first([f.fetched.content_type for f in findings if f.fetched]),
         note=note,
     )
