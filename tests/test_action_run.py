@@ -162,7 +162,7 @@ def test_action_refuses_an_unbalanced_quote_in_args_with_one_line(tmp_path: Path
 
 
 def test_readme_workflow_runs_and_keeps_its_cache_between_runs(
-    tmp_path: Path, loopback: Callable[..., LoopbackServer], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, loopback: Callable[..., LoopbackServer]
 ) -> None:
     workflow = _yaml_block("# .github/workflows/letters.yml")
     assert workflow["permissions"]["security-events"] == "write"
@@ -193,14 +193,6 @@ def test_readme_workflow_runs_and_keeps_its_cache_between_runs(
         json.loads(second.uploaded_sarif[0].read_text())["runs"][0]["results"]
         == (sarif["runs"][0]["results"])
     )
-
-    with capsys.disabled():  # what the note shows: annotations, summary, SARIF verdict
-        print("\n--- annotations (run 1) ---\n" + results[2].stdout.rstrip())
-        print("--- $GITHUB_STEP_SUMMARY (run 1) ---\n" + first.summary.read_text().rstrip())
-        print(
-            f"--- SARIF {sarif_file.name}: valid against SARIF 2.1.0, "
-            f"{len(sarif['runs'][0]['results'])} results ---"
-        )
 
 
 def test_own_workflow_runs_the_suite_and_does_not_fail_on_the_sample_placeholders(
@@ -293,4 +285,16 @@ def test_action_and_workflows_pass_actionlint() -> None:
     files = [str(path) for path in (ROOT / ".github/workflows").glob("*.yml")]
     done = subprocess.run([actionlint, *files], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout
-    assert ACTION["runs"]["using"] == "composite"
+
+
+def test_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (Debian: apt-get install shellcheck)")
+    for number, step in enumerate(s for s in ACTION["runs"]["steps"] if "run" in s):
+        script = tmp_path / f"step-{number}.sh"
+        script.write_text(step["run"])
+        done = subprocess.run(
+            [shellcheck, "--shell=bash", str(script)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{step['name']}:\n{done.stdout}"

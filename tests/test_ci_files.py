@@ -11,6 +11,7 @@ import yaml
 
 from citecheck.config import OUTPUT_FORMATS
 from citecheck.models import DEFAULT_FAIL_ON, Status
+from gha import INSTALL_STEP
 
 from testkit import ROOT
 
@@ -66,6 +67,11 @@ def test_action_runs_only_existing_options_with_inputs_through_the_environment()
     assert action["runs"]["using"] == "composite"
     assert {"paths", "fail-on", "args", "changed-since", "cache-path"} <= set(action["inputs"])
     assert {Status(s) for s in action["inputs"]["fail-on"]["default"].split(",")} == DEFAULT_FAIL_ON
+    install = next(step for step in action["runs"]["steps"] if step.get("name") == INSTALL_STEP)
+    assert install["env"] == {"ACTION_PATH": "${{ github.action_path }}"}  # this very checkout
+    assert (
+        install["run"].startswith("python -m pip install ") and '"$ACTION_PATH"' in install["run"]
+    )
     scripts = _scripts(action["runs"]["steps"])
     for script in scripts:
         assert "${{" not in script  # an input pasted into a script's text could inject into it
