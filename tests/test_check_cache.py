@@ -187,7 +187,7 @@ def test_offline_does_not_answer_with_a_result_cached_under_other_options(
     site,  # type: ignore[no-untyped-def]
 ) -> None:
     assert only(run(tmp_path, site)).status.value == "ok"
-    offline = only(run(tmp_path, site, allow_private=False, offline=True))
+    offline = only(run(tmp_path, site, user_agent="another-agent/1", offline=True))
     assert offline.status.value == "unreachable"
     assert "--offline" in offline.message
     assert site.hits("/letter") == 1

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import Any
 
 import yaml
 
 from citecheck.config import OUTPUT_FORMATS
-from citecheck.models import Status
+from citecheck.models import DEFAULT_FAIL_ON, Status
+from gha import INSTALL_STEP
 
 from testkit import ROOT
 
@@ -17,12 +19,17 @@ README = (ROOT / "README.md").read_text()
 
 
 def _citecheck_commands(script: str) -> list[list[str]]:
-    """Every `citecheck …` command line in a shell script, split into words."""
+    """Every `citecheck …` command in a shell script (continuation lines joined), split into words
+    up to its first redirection or `||`."""
+    joined = re.sub(r"\\\n\s*", " ", script)
     commands = []
-    for line in script.splitlines():
-        line = line.strip()
-        if line.startswith("citecheck "):
-            commands.append(shlex.split(line.split(" || ")[0], posix=True))
+    for line in joined.splitlines():
+        words = (
+            shlex.split(line.strip(), posix=True) if line.strip().startswith("citecheck ") else []
+        )
+        if words:
+            stops = [i for i, word in enumerate(words) if word in ("||", ">", "&&")]
+            commands.append(words[: stops[0]] if stops else words)
     return commands
 
 
@@ -40,39 +47,62 @@ def _options_exist(command: list[str]) -> None:
             assert word in known, f"{word} is not an option of citecheck {command[1]}"
 
 
-def test_workflow_checks_letters_with_annotations_and_summary() -> None:
+def _scripts(steps: list[dict[str, Any]]) -> list[str]:
+    return [step["run"] for step in steps if "run" in step]
+
+
+def test_own_workflow_runs_ci_and_checks_letters_with_the_action() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/citecheck.yml").read_text())
     assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as True
-    steps = workflow["jobs"]["letters"]["steps"]
-    assert any(step.get("run") == "python -m pip install ." for step in steps)
-    script = next(step["run"] for step in steps if "citecheck check" in step.get("run", ""))
-    commands = _citecheck_commands(script)
-    formats = {cmd[cmd.index("--format") + 1] for cmd in commands}
-    assert formats == {"markdown", "github"}
-    assert '"$GITHUB_STEP_SUMMARY"' in script
-    for command in commands:
-        _options_exist(command)
-    # The last command decides the job's outcome: it must not swallow the exit code.
-    assert not script.strip().splitlines()[-1].endswith("|| true")
+    tests, letters = workflow["jobs"]["tests"], workflow["jobs"]["letters"]
+    assert tests["container"].startswith("python:3.11-")  # Debian, root: what .ci/run expects
+    assert _scripts(tests["steps"]) == ["bash .ci/run"]
+    (check,) = [step for step in letters["steps"] if step.get("uses") == "./"]
+    fail_on = {Status(s) for s in check["with"]["fail-on"].split(",")}
+    assert fail_on == DEFAULT_FAIL_ON - {Status.PLACEHOLDER}  # see the comment in the workflow
 
 
-def test_action_is_a_composite_running_the_same_cli() -> None:
+def test_action_runs_only_existing_options_with_inputs_through_the_environment() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
-    assert {"paths", "fail-on", "args", "changed-since"} <= set(action["inputs"])
-    default_fail_on = action["inputs"]["fail-on"]["default"].split(",")
-    assert {Status(s) for s in default_fail_on}  # every default status exists
-    script = action["runs"]["steps"][-1]["run"]
-    assert 'citecheck check "${args[@]}" --offline --format github' in script
+    assert {"paths", "fail-on", "args", "changed-since", "cache-path"} <= set(action["inputs"])
+    assert {Status(s) for s in action["inputs"]["fail-on"]["default"].split(",")} == DEFAULT_FAIL_ON
+    install = next(step for step in action["runs"]["steps"] if step.get("name") == INSTALL_STEP)
+    assert install["env"] == {"ACTION_PATH": "${{ github.action_path }}"}  # this very checkout
+    assert (
+        install["run"].startswith("python -m pip install ") and '"$ACTION_PATH"' in install["run"]
+    )
+    scripts = _scripts(action["runs"]["steps"])
+    for script in scripts:
+        assert "${{" not in script  # an input pasted into a script's text could inject into it
+    commands = [cmd for script in scripts for cmd in _citecheck_commands(script)]
+    assert [cmd[cmd.index("--format") + 1] for cmd in commands] == ["sarif", "markdown", "github"]
+    for command in commands:
+        _options_exist(command)
 
 
-def test_pre_commit_hooks_run_existing_options() -> None:
+def test_pre_commit_hooks_run_existing_options_on_letters_only() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {hook["id"] for hook in hooks} == {"citecheck", "citecheck-offline"}
     for hook in hooks:
         command = shlex.split(hook["entry"]) + ["letter.md"]
         _options_exist(command)
-        assert re.search(hook["files"], "letters/a.md") and re.search(hook["files"], "a.docx")
+        assert hook["files"] == "^letters/"
+        assert not re.search(hook["files"], "docs/a.md")
+
+
+def test_readme_links_the_contract_in_docs() -> None:
+    prose = re.sub(r"```.*?```", "", README, flags=re.S)  # examples are not links
+    links = re.findall(r"\[[^\]]*\]\(([^)\s]+)\)", prose)
+    assert "docs/contract.md" in links
+    for link in links:
+        if re.fullmatch(r"[\w.-]+(/[\w.-]+)*(#\S*)?", link):  # a file of this repository
+            assert (ROOT / link.split("#")[0]).is_file(), f"README links a missing file: {link}"
+    contract = (ROOT / "docs" / "contract.md").read_text()
+    for status in Status:
+        assert f"| `{status.value}` |" in contract
+    for fmt in OUTPUT_FORMATS:
+        assert f"`{fmt}`" in contract
 
 
 def test_readme_documents_the_commands_ci_uses() -> None:

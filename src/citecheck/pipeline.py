@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from citecheck import classify
+from citecheck.addresses import non_public_reason, parse_host_address
 from citecheck.models import (
     Fetched,
     FetchError,
@@ -148,7 +150,19 @@ def _decide_offline(url: str, options: Options) -> LinkVerdict | None:
         return LinkVerdict(Status.SKIPPED, "excluded by --exclude")
     if options.include and not any(pattern.search(url) for pattern in options.include):
         return LinkVerdict(Status.SKIPPED, "not matched by --include")
+    if not options.allow_private:
+        return _private_literal(url)
     return None
+
+
+def _private_literal(url: str) -> LinkVerdict | None:
+    """A host written as a non-public IP address is private with no lookup, so --offline (the
+    pre-commit hook) knows it too; the fetch guard would say the same."""
+    ip = parse_host_address(urlsplit(url).hostname or "")
+    reason = non_public_reason(ip) if ip is not None else None
+    if reason is None:
+        return None
+    return LinkVerdict(Status.PRIVATE, f"not a public address: {ip} is {reason}")
 
 
 def _remap(url: str, options: Options) -> str:

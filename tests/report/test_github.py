@@ -12,7 +12,7 @@ from citecheck.report.github import render
 
 from factories import SECRET, every_status, finding, reference, report
 
-COMMAND = re.compile(r"^::(?P<level>error|warning)(?: (?P<props>[^:]*))?::(?P<message>.*)$")
+COMMAND = re.compile(r"^::(?P<level>error|warning|notice)(?: (?P<props>[^:]*))?::(?P<message>.*)$")
 UNESCAPES = {"%25": "%", "%0D": "\r", "%0A": "\n", "%3A": ":", "%2C": ","}
 
 
@@ -121,3 +121,18 @@ def test_fail_on_decides_error_or_warning() -> None:
     levels = {c["title"].split(": ")[1]: c["level"] for c in parse(render(strict))}
     assert levels["blocked"] == "error"
     assert levels["broken"] == "warning"
+
+
+def test_one_notice_says_how_many_annotations_github_cuts() -> None:
+    broken = [finding(Status.BROKEN, reference(line=n)) for n in range(1, 12)]
+    moved = [finding(Status.MOVED, reference(line=n)) for n in range(20, 25)]
+    output = render(report(broken + moved))
+    lines = output.splitlines()
+    assert sum(line.startswith("::error ") for line in lines) == 11
+    assert sum(line.startswith("::warning ") for line in lines) == 5
+    (notice,) = [line for line in lines if line.startswith("::notice")]
+    assert notice == (
+        "::notice title=citecheck::GitHub shows only the first 10 annotations of each kind per "
+        "step: 1 error is not annotated; the job summary (--format markdown) lists every problem"
+    )
+    assert "::notice" not in render(report(broken[:10] + moved))

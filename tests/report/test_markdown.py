@@ -7,7 +7,7 @@ from dataclasses import replace
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from citecheck.models import Status
+from citecheck.models import Finding, Status
 from citecheck.report.markdown import render
 
 from factories import HOSTILE_TEXT, SECRET, every_status, finding, reference, refs_report, report
@@ -130,3 +130,25 @@ def test_suggestion_and_url_credentials_are_masked() -> None:
     text = render(report([item, replace(item, status=Status.BROKEN)]))
     assert SECRET not in text
     assert "https://\\*\\*\\*@ngo.test/new" in text
+
+
+def many(status: Status, count: int) -> list[Finding]:
+    return [finding(status, reference(line=n)) for n in range(1, count + 1)]
+
+
+def test_summary_lists_every_problem_and_says_how_many_annotations_github_cuts() -> None:
+    findings = many(Status.BROKEN, 13) + many(Status.BLOCKED, 11) + many(Status.OK, 3)
+    text = render(report(findings, notices=("No network: 1 link unreachable",)))
+    problems_table = tables(text)[0]
+    assert len(problems_table) == 1 + 24  # header, then every problem: none is cut here
+    # 13 errors and 11 blocked + 1 notice = 12 warnings; GitHub shows 10 of each per step
+    assert (
+        "> **Note:** GitHub shows only the first 10 annotations of each kind per step: "
+        "3 errors and 2 warnings are not annotated; every problem is in the table below."
+    ) in text
+
+
+def test_summary_says_nothing_about_cut_annotations_when_github_shows_them_all() -> None:
+    text = render(report(many(Status.BROKEN, 10) + many(Status.MOVED, 10)))
+    assert "not annotated" not in text
+    assert len(tables(text)[0]) == 1 + 20

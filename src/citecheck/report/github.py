@@ -2,7 +2,8 @@
 
 ``::error`` for the statuses of the default ``--fail-on``, ``::warning`` for the other problems
 (moved, blocked, unreachable), nothing for ok and skipped; run-level notices (such as "no network")
-become a ``::warning`` without a file. Values are escaped as GitHub's toolkit does.
+become a ``::warning`` without a file. Values are escaped as GitHub's toolkit does. When there are
+more than GitHub shows per step, one ``::notice`` says how many were cut and where the rest are.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 
 from citecheck.models import DEFAULT_FAIL_ON, Finding, Report, Status
-from citecheck.report.markdown import explanation, problems
+from citecheck.report.markdown import cut_sentence, explanation, problems
 from citecheck.urls import mask_credentials
 
 _DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}
@@ -68,4 +69,8 @@ def command(finding: Finding, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> s
 def render(report: Report) -> str:
     lines = [f"::warning title=citecheck::{escape_data(notice)}" for notice in report.notices]
     lines += [command(finding, report.fail_on) for finding in problems(report)]
+    cut = cut_sentence(report)
+    if cut:
+        where = f"{cut}; the job summary (--format markdown) lists every problem"
+        lines.append(f"::notice title=citecheck::{escape_data(where)}")
     return "".join(f"{line}\n" for line in lines)

@@ -4,18 +4,25 @@
 ok and skipped references are folded into a ``<details>`` block. Every table cell goes through
 ``cell`` so that text from a letter (anchor text, titles) cannot break the table or inject markup.
 ``problems`` and ``explanation`` are shared with the ``github`` and ``sarif`` formats, so the three
-say the same thing about a reference.
+say the same thing about a reference. GitHub shows only the first ``ANNOTATION_LIMIT`` annotations
+of each kind per step; when the ``github`` format's annotations go beyond that, the summary says
+how many were cut, and its table (which lists every problem) is where the rest can be read.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from citecheck.models import Finding, Report, Status
 from citecheck.report.records import reference_record
 from citecheck.urls import mask_credentials
 
 QUIET = frozenset({Status.OK, Status.SKIPPED})
+
+# GitHub drops a step's annotations beyond the first 10 errors and the first 10 warnings (its
+# documented limit per step), without a word in the log.
+ANNOTATION_LIMIT = 10
 
 # Backslash-escaping is defined for every ASCII punctuation character in CommonMark; these are
 # the ones that can start markup inside a table cell (links, code, emphasis, HTML, entities, pipes).
@@ -40,6 +47,35 @@ def explanation(finding: Finding) -> list[str]:
             lines.append(f"cited date: {ref.cited_date_text or ref.cited_date}")
             lines.append(f"found date: {meta.published or '(none)'}")
     return lines
+
+
+def annotations_cut(report: Report) -> dict[str, int]:
+    """How many of ``--format github``'s errors and warnings GitHub will not show, by kind.
+
+    Counted as that format annotates: an error for a status in ``fail_on``, a warning for the other
+    problems and for each run-level notice.
+    """
+    levels = Counter(
+        "error" if finding.status in report.fail_on else "warning" for finding in problems(report)
+    )
+    levels["warning"] += len(report.notices)
+    return {
+        kind: levels[kind] - ANNOTATION_LIMIT
+        for kind in ("error", "warning")
+        if levels[kind] > ANNOTATION_LIMIT
+    }
+
+
+def cut_sentence(report: Report) -> str | None:
+    """The sentence saying which annotations GitHub leaves out, or None when it shows them all."""
+    cut = annotations_cut(report)
+    if not cut:
+        return None
+    counts = " and ".join(f"{count} {kind}{'s' * (count != 1)}" for kind, count in cut.items())
+    return (
+        f"GitHub shows only the first {ANNOTATION_LIMIT} annotations of each kind per step: "
+        f"{counts} {'is' if sum(cut.values()) == 1 else 'are'} not annotated"
+    )
 
 
 def cell(text: str | None) -> str:
@@ -134,6 +170,9 @@ def render(report: Report) -> str:
             lines += [*_references_table(report), ""]
         return "\n".join(lines)
     found = problems(report)
+    cut = cut_sentence(report)
+    if cut:
+        lines += [f"> **Note:** {cut}; every problem is in the table below.", ""]
     lines += [*_problem_table(found), ""] if found else ["No problems found.", ""]
     quiet = [finding for finding in report.findings if finding.status in QUIET]
     if quiet:
