@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.style import Style
@@ -88,10 +89,14 @@ class Linked:
         for match in _URL.finditer(self.text):
             text.append(self.text[position : match.start()])
             url = match.group()
-            text.append(shorten(url, width), style=Style(link=url))
+            # After a short lead-in ("→ ") a long URL is shortened to stay beside it.
+            lead = len(self.text[: match.start()].rpartition("\n")[2])
+            room = width - lead if lead < width // 4 else width
+            text.append(shorten(url, room), style=Style(link=url))
             position = match.end()
         text.append(self.text[position:])
-        text.highlight_words(self.highlights, "yellow")
+        if self.highlights:  # no words at all would match the empty string everywhere
+            text.highlight_words(self.highlights, "yellow")
         return text
 
 
@@ -107,22 +112,40 @@ def notes_count(report: Report) -> int:
     return sum(len(finding.notes) for finding in report.findings or ())
 
 
-def _summary_line(report: Report, *, verbose: bool = False) -> Text:
+class _Summary:
+    """The summary line: "12 references in 1 letter · 2 broken · … · 3 notes", wrapped between
+    its items, never inside one ("1" at the end of a line and "mismatched" on the next)."""
+
+    def __init__(self, items: list[Text]) -> None:
+        self.items = items
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = Text()
+        for item in self.items:
+            if line and len(line) + 3 + len(item) > options.max_width:
+                yield line
+                line = Text()
+            if line:
+                line.append(" · ")
+            line.append_text(item)
+        yield line
+
+
+def _summary_line(report: Report, *, verbose: bool = False) -> _Summary:
     summary = report.summary()
     letters = len(report.letters)
-    text = Text(f"{summary['total']} references in {letters} letter{'s' * (letters != 1)}")
+    items = [Text(f"{summary['total']} references in {letters} letter{'s' * (letters != 1)}")]
     for status in Status:
         count = summary.get(status.value)
         if count:
-            text.append(" · ")
-            text.append(f"{count} {status.value}", style=STYLES[status])
+            items.append(Text(f"{count} {status.value}", style=STYLES[status]))
     notes = notes_count(report)
     if notes:
-        text.append(" · ")
-        text.append(f"{notes} note{'s' * (notes != 1)}", style="yellow")
+        item = Text(f"{notes} note{'s' * (notes != 1)}", style="yellow")
         if not verbose:
-            text.append(" (-v shows them)", style="dim")
-    return text
+            item.append(" (-v shows them)", style="dim")
+        items.append(item)
+    return _Summary(items)
 
 
 def _shown_message(finding: Finding) -> str:
@@ -150,10 +173,11 @@ def _card(finding: Finding) -> Group:
 
 def _findings_table(findings: Iterable[Finding]) -> Table:
     """One letter's findings as cards; ``where`` is line:column in that letter."""
-    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False, leading=1)
+    # A box only for the blank line between cards (``leading``): its lines are all spaces.
+    table = Table(box=box.SIMPLE, show_header=False, show_edge=False, padding=(0, 1), leading=1)
     table.add_column("where", no_wrap=True, justify="right")
     table.add_column("status", no_wrap=True)
-    table.add_column("details", ratio=1)
+    table.add_column("details")
     for finding in findings:
         ref = finding.reference
         table.add_row(
@@ -188,7 +212,9 @@ def _print_quiet(console: Console, problems: list[Finding]) -> None:
         line.append(" ")
         url = mask_credentials(ref.url)
         line.append(url, style=Style(link=url))
-        line.append(f" {_shown_message(finding)}")
+        line.append(f" — {_shown_message(finding)}")
+        if finding.suggestion:
+            line.append(f" → {mask_credentials(finding.suggestion)}", style="cyan")
         # soft_wrap: the terminal folds a long line itself, and a copied line stays whole.
         console.print(line, soft_wrap=True)
 
