@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,27 @@ def _urls(report: Report) -> set[str]:
         if finding.suggestion and "://" in finding.suggestion:
             urls.add(finding.suggestion)
     return urls
+
+
+def _on_one_line(shown: str, url: str) -> bool:
+    """Whether ``url`` is shown whole, or shortened to start…end, within one line."""
+    for line in shown.splitlines():
+        if url in line:
+            return True
+        for head, tail in re.findall(r"(\S+)…(\S+)", line):
+            if url.startswith(head) and url.endswith(tail):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_refs_never_breaks_a_url(width: int) -> None:
+    checked = report()
+    listed = replace(checked, findings=None)
+    shown = plain(listed, width)
+    for url in _urls(checked):
+        if url in {ref.url for ref in listed.references}:
+            assert _on_one_line(shown, url), f"{url} at {width} columns:\n{shown}"
 
 
 @pytest.mark.parametrize("width", WIDTHS)

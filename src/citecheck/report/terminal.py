@@ -26,7 +26,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from citecheck.models import Finding, Report, Status
+from citecheck.models import Finding, Reference, Report, Status
 from citecheck.urls import mask_credentials
 
 if TYPE_CHECKING:
@@ -219,20 +219,29 @@ def _print_quiet(console: Console, problems: list[Finding]) -> None:
         console.print(line, soft_wrap=True)
 
 
-def _references_table(report: Report) -> Table:
-    table = Table(title="References", title_justify="left", expand=False)
-    for column in ("where", "kind", "footnote", "text", "url", "cited title", "cited date"):
-        table.add_column(column, overflow="fold")
-    for ref in report.references:
-        table.add_row(
-            f"{ref.letter}:{ref.line}:{ref.column}",
-            ref.kind.value,
-            ref.footnote or "",
-            Linked(mask_credentials(ref.text)),
-            Linked(mask_credentials(ref.url)),
-            Text(ref.cited_title or ""),
-            ref.cited_date or "",
-        )
+def _reference_card(ref: Reference) -> Group:
+    """A reference as ``refs`` lists it: its words, its address, and what the letter cites."""
+    url = mask_credentials(ref.url)
+    text = mask_credentials(ref.text)
+    lines: list[RenderableType] = []
+    if text and text != url:
+        lines.append(Linked(text, style="bold"))
+    lines.append(Linked(url))
+    cited = [part for part in (ref.cited_title, ref.cited_date_text or ref.cited_date) if part]
+    if cited:
+        lines.append(Linked(f"cited: {', '.join(cited)}", style="dim"))
+    return Group(*lines)
+
+
+def _references_table(references: list[Reference]) -> Table:
+    """One letter's references; ``where`` is line:column in that letter, then the footnote."""
+    table = Table(box=box.SIMPLE, show_header=False, show_edge=False, padding=(0, 1), leading=1)
+    table.add_column("where", no_wrap=True, justify="right")
+    table.add_column("footnote", no_wrap=True)
+    table.add_column("reference")
+    for ref in references:
+        footnote = f"note {ref.footnote}" if ref.footnote else ""
+        table.add_row(f"{ref.line}:{ref.column}", footnote, _reference_card(ref))
     return table
 
 
@@ -251,7 +260,13 @@ def print_report(
     console = console or Console()
     if report.findings is None:
         if not summary_only:
-            console.print(_references_table(report))
+            letters: dict[str, list[Reference]] = {}
+            for ref in report.references:
+                letters.setdefault(ref.letter, []).append(ref)
+            for letter, references in letters.items():
+                console.print(Text(f"References in {letter}", style="bold"), soft_wrap=True)
+                console.print(_references_table(references))
+                console.print()
         console.print(_summary_line(report, verbose=True))
         return
     if not summary_only:
