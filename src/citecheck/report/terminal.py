@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -47,6 +47,7 @@ STYLES = {
 _QUIET_STATUSES = frozenset({Status.OK, Status.SKIPPED})
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 _MIN_URL_WIDTH = 24  # narrower than this, a shortened URL no longer says where it goes
+_T = TypeVar("_T")
 PROGRESS_DELAY = 1.0  # seconds: a run quicker than this draws no progress at all
 
 
@@ -63,7 +64,7 @@ def shorten(url: str, width: int) -> str:
     return url[: room - tail] + "…" + (url[-tail:] if tail else "")
 
 
-class Linked:
+class _Linked:
     """Text in which every URL stays whole on one line, as a hyperlink to the full address."""
 
     def __init__(self, text: str, style: str = "", highlights: Iterable[str] = ()) -> None:
@@ -163,11 +164,11 @@ def _card(finding: Finding) -> Group:
     text = mask_credentials(ref.text)
     lines: list[RenderableType] = []
     if text and text != url:
-        lines.append(Linked(text, style="bold"))
-    lines.append(Linked(url))
-    lines.append(Linked(_shown_message(finding), highlights=finding.notes))
+        lines.append(_Linked(text, style="bold"))
+    lines.append(_Linked(url))
+    lines.append(_Linked(_shown_message(finding), highlights=finding.notes))
     if finding.suggestion:
-        lines.append(Linked(f"→ {mask_credentials(finding.suggestion)}", style="cyan"))
+        lines.append(_Linked(f"→ {mask_credentials(finding.suggestion)}", style="cyan"))
     return Group(*lines)
 
 
@@ -188,16 +189,17 @@ def _findings_table(findings: Iterable[Finding]) -> Table:
     return table
 
 
-def _by_letter(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    letters: dict[str, list[Finding]] = {}
-    for finding in findings:
-        letters.setdefault(finding.reference.letter, []).append(finding)
+def _by_letter(items: Iterable[_T], letter: Callable[[_T], str]) -> dict[str, list[_T]]:
+    """``items`` grouped under their letter, in the order the letters were given."""
+    letters: dict[str, list[_T]] = {}
+    for item in items:
+        letters.setdefault(letter(item), []).append(item)
     return letters
 
 
 def _print_by_letter(console: Console, findings: list[Finding], what: str) -> None:
     """Findings grouped under their letter, in the order the letters were given."""
-    for letter, group in _by_letter(findings).items():
+    for letter, group in _by_letter(findings, lambda finding: finding.reference.letter).items():
         console.print(Text(f"{what} in {letter}", style="bold"), soft_wrap=True)
         console.print(_findings_table(group))
         console.print()
@@ -225,11 +227,11 @@ def _reference_card(ref: Reference) -> Group:
     text = mask_credentials(ref.text)
     lines: list[RenderableType] = []
     if text and text != url:
-        lines.append(Linked(text, style="bold"))
-    lines.append(Linked(url))
+        lines.append(_Linked(text, style="bold"))
+    lines.append(_Linked(url))
     cited = [part for part in (ref.cited_title, ref.cited_date_text or ref.cited_date) if part]
     if cited:
-        lines.append(Linked(f"cited: {', '.join(cited)}", style="dim"))
+        lines.append(_Linked(f"cited: {', '.join(cited)}", style="dim"))
     return Group(*lines)
 
 
@@ -260,14 +262,11 @@ def print_report(
     console = console or Console()
     if report.findings is None:
         if not summary_only:
-            letters: dict[str, list[Reference]] = {}
-            for ref in report.references:
-                letters.setdefault(ref.letter, []).append(ref)
-            for letter, references in letters.items():
+            for letter, references in _by_letter(report.references, lambda ref: ref.letter).items():
                 console.print(Text(f"References in {letter}", style="bold"), soft_wrap=True)
                 console.print(_references_table(references))
                 console.print()
-        console.print(_summary_line(report, verbose=True))
+        console.print(_summary_line(report))
         return
     if not summary_only:
         problems = [f for f in report.findings if f.status not in _QUIET_STATUSES]
