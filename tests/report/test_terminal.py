@@ -22,7 +22,7 @@ from letter_of_every_status import LONG_URL, NEW_URL, findings, report
 from rich.console import Console
 
 from citecheck.models import Report, Status
-from citecheck.report.terminal import print_report
+from citecheck.report.terminal import print_report, render_plain
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 WIDTHS = (80, 120, 200)
@@ -97,6 +97,13 @@ def test_no_url_is_broken_across_lines(width: int) -> None:
     # A long address is shortened only where it cannot fit; at 200 columns it is whole.
     assert LONG_URL in plain(report(), 200, verbose=True)
     assert LONG_URL not in plain(report(), 80, verbose=True)
+
+
+def test_a_report_written_to_a_file_keeps_every_url_whole() -> None:
+    written = render_plain(report(), verbose=True)  # --format rich --output FILE
+    for url in _urls(report()):
+        assert any(url in line for line in written.splitlines()), url
+    assert "…" not in written
 
 
 def test_a_shortened_url_still_links_to_the_whole_address() -> None:

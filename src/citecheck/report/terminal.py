@@ -48,6 +48,7 @@ _QUIET_STATUSES = frozenset({Status.OK, Status.SKIPPED})
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 _MIN_URL_WIDTH = 24  # narrower than this, a shortened URL no longer says where it goes
 _T = TypeVar("_T")
+_CARD_INDENT = 32  # columns left of a card's text: where, status, the gaps, a lead-in ("→ ")
 PROGRESS_DELAY = 1.0  # seconds: a run quicker than this draws no progress at all
 
 
@@ -283,9 +284,18 @@ def print_report(
 
 
 def render_plain(report: Report, *, verbose: bool = False, quiet: bool = False) -> str:
-    """The terminal report as plain text, for ``--format rich --output FILE``."""
+    """The terminal report as plain text, for ``--format rich --output FILE``.
+
+    A file has no hyperlinks to carry a shortened URL's full address, so it is rendered wide
+    enough for the longest URL to stand whole.
+    """
+    texts = [text for ref in report.references for text in (ref.url, ref.text)]
+    for finding in report.findings or ():
+        texts += [finding.message, finding.suggestion or ""]
+    longest = max((len(m.group()) for t in texts for m in _URL.finditer(t)), default=0)
     buffer = io.StringIO()
-    console = Console(file=buffer, width=120, no_color=True, force_terminal=False)
+    width = max(120, longest + _CARD_INDENT)
+    console = Console(file=buffer, width=width, no_color=True, force_terminal=False)
     print_report(report, console, verbose=verbose, quiet=quiet)
     return buffer.getvalue()
 
