@@ -292,13 +292,6 @@ async def _fetch_all(
     return dict(results)
 
 
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or url
-    except ValueError:
-        return url
-
-
 async def _fetch_one(
     fetcher: Fetcher, url: str, entry: CacheEntry | None, options: Options
 ) -> _Outcome:
@@ -349,6 +342,13 @@ def _charset(content_type: str | None) -> str | None:
         if name.lower() == "charset" and value:
             return value.strip("\"' ")
     return None
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
 
 
 def _findings(
