@@ -43,6 +43,7 @@ from datetime import date, timedelta
 
 from rapidfuzz import fuzz
 
+from citecheck.dates import write_date
 from citecheck.models import ClaimCheck, PageMeta, Reference
 
 __all__ = ["Thresholds", "check", "title_similarity"]
@@ -88,26 +89,57 @@ _NUMBER = re.compile(r"\d+")
 def check(reference: Reference, meta: PageMeta, thresholds: Thresholds = _DEFAULT) -> ClaimCheck:
     """How the page compares with the letter's claims about it (cited title, date, anchor text)."""
     notes: list[str] = []
-    mismatched = False
+    reasons: list[str] = []
     similarity: float | None = None
+    title_differs = date_differs = False
     if reference.cited_title:
         similarity, note = _check_title(reference.cited_title, meta, thresholds)
         if note:
             notes.append(note)
-            mismatched = mismatched or similarity is not None
+            if similarity is not None:
+                reasons.append(note)
+                title_differs = True
     elif reference.text:
         note = _check_topic(reference.text, meta, thresholds)
         if note:
             notes.append(note)
-            mismatched = True
+            reasons.append(note)
     if reference.cited_date:
         cited_as = reference.cited_date_text or reference.cited_date
         if not meta.published:
             notes.append("date not verifiable: the page gives no publication date")
         elif not _dates_agree(reference.cited_date, meta.published, thresholds):
             notes.append(f"date differs: cited {cited_as}, page says {meta.published}")
-            mismatched = True
-    return ClaimCheck(mismatched=mismatched, notes=tuple(notes), title_similarity=similarity)
+            reasons.append(notes[-1])
+            date_differs = True
+    suggestion = (
+        _instead(reference, meta, title_differs, date_differs)
+        if title_differs or date_differs
+        else None
+    )
+    return ClaimCheck(
+        mismatched=bool(reasons),
+        notes=tuple(notes),
+        title_similarity=similarity,
+        reasons=tuple(reasons),
+        suggestion=suggestion,
+    )
+
+
+def _instead(reference: Reference, meta: PageMeta, title: bool, date: bool) -> str | None:
+    """What to cite instead: the page's title and date where they differ, the date written the
+    way the letter writes its dates ("20 June 2024", "20 juin 2024", "20.06.2024"…).
+
+    The parts that agree are kept as the letter has them, so the result replaces the citation
+    whole. A prose link's anchor text is the letter's own wording: only its date is offered.
+    """
+    parts = []
+    if reference.cited_title:
+        parts.append(" ".join((meta.title or "").split()) if title else reference.cited_title)
+    if reference.cited_date:
+        cited_as = reference.cited_date_text or reference.cited_date
+        parts.append(write_date(meta.published, cited_as) if date and meta.published else cited_as)
+    return ", ".join(part for part in parts if part) or None
 
 
 # Titles

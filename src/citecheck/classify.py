@@ -196,15 +196,23 @@ def finding(
 ) -> Finding:
     """One reference's finding: the URL's verdict, made worse by the letter's claims if need be."""
     status, message = verdict.status, verdict.message
+    suggestion = verdict.suggestion
     notes: list[str] = []
+    remarks: list[str] = []  # the notes that did not decide the status
     if claims is not None:
         notes.extend(claims.notes)
         if claims.mismatched and Status.MISMATCHED.severity > status.severity:
             status = Status.MISMATCHED
+            # The letter's fix is the citation; a new address stays in the message.
+            suggestion = claims.suggestion or suggestion
+        remarks.extend(
+            n for n in claims.notes if status is not Status.MISMATCHED or n not in claims.reasons
+        )
     if status in (Status.OK, Status.MOVED, Status.MISMATCHED):
         note = fragment_note(reference.url, meta)
         if note:
             notes.append(note)
+            remarks.append(note)
     if notes:
         message = (
             "; ".join([*notes, message])
@@ -218,7 +226,8 @@ def finding(
         fetched=fetched,
         meta=meta,
         title_similarity=claims.title_similarity if claims else None,
-        suggestion=verdict.suggestion,
+        suggestion=suggestion,
         from_cache=from_cache,
         accessed=accessed,
+        notes=tuple(remarks),
     )

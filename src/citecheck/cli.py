@@ -117,9 +117,13 @@ FailOn = Annotated[
         "default broken,mismatched,placeholder,private,invalid.",
     ),
 ]
-Verbose = Annotated[bool | None, typer.Option("--verbose", "-v", help="Show ok references too.")]
+Verbose = Annotated[
+    bool | None,
+    typer.Option("--verbose", "-v", help="Also show ok and skipped references, and their notes."),
+]
 Quiet = Annotated[
-    bool | None, typer.Option("--quiet", "-q", help="Only the summary and the problems.")
+    bool | None,
+    typer.Option("--quiet", "-q", help="One line per problem and the summary; no progress."),
 ]
 Cache = Annotated[
     bool | None, typer.Option("--cache/--no-cache", help="Use the result cache (default on).")

@@ -164,3 +164,141 @@ def parse_date(text: str) -> DateMatch | None:
     if iso is None:
         return None
     return DateMatch(iso, stripped, offset, offset + len(stripped))
+
+
+# Per language: the full month names, then the abbreviations the letters use, as each language
+# writes them (capitalisation and accents are then copied from the letter's own date); "a|b":
+# both are read, the first is written.
+_MONTHS_BY_LANGUAGE = {
+    "en": (
+        "January February March April May June July August September October November December",
+        "Jan Feb Mar Apr May Jun Jul Aug Sep|Sept Oct Nov Dec",
+    ),
+    "fr": (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "janv févr mars avr mai juin juil août sept oct nov déc",
+    ),
+    "de": (
+        "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+        "Jan Feb März Apr Mai Juni Juli Aug Sept Okt Nov Dez",
+    ),
+    "es": (
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "ene feb mar abr may jun jul ago sept oct nov dic",
+    ),
+    "nl": (
+        "januari februari maart april mei juni juli augustus september oktober november december",
+        "jan feb mrt apr mei jun jul aug sep okt nov dec",
+    ),
+    "it": (
+        "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+        "dicembre",
+        "gen feb mar apr mag giu lug ago set ott nov dic",
+    ),
+    "pt": (
+        "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+        "jan fev mar abr mai jun jul ago set out nov dez",
+    ),
+}
+_ENGLISH_ORDINAL = re.compile(r"st|nd|rd|th", re.IGNORECASE)
+_PLAIN_STYLE = next(_DATE.finditer("1 January 2000"))  # when the letter's own style is unknown
+
+
+def write_date(iso: str, like: str | None = None) -> str:
+    """``iso`` (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``) written the way ``like`` writes a date.
+
+    ``like`` is a date as a letter wrote it ("17 July 2025", "1er juin 2024", "17.07.2025",
+    "July 17, 2025", "June 2024"…): the result keeps its order, separators, language, case,
+    abbreviation and precision, so that it can be pasted in its place. A result is never more
+    precise than ``iso``. Without a readable ``like`` it is written "20 June 2024".
+    """
+    parts = [int(part) for part in iso.split("-")]
+    match = _DATE.fullmatch(like.strip()) if like else None
+    if match is None or _iso(match) is None:
+        match = _PLAIN_STYLE
+    precision = min(len(parts), (_iso(match) or "").count("-") + 1)
+    year, month, day = (parts + [0, 0])[:3]
+    text = match.group()
+    groups = match.groupdict()
+    if groups["by"] is not None or precision == 1:
+        return f"{year:04d}"
+    numeric = "iy" if groups["iy"] is not None else "nd" if groups["nd"] is not None else None
+    if numeric == "iy":
+        sep = groups["isep"]
+        return f"{year:04d}{sep}{month:02d}" + (f"{sep}{day:02d}" if precision == 3 else "")
+    if numeric == "nd":
+        sep = groups["nsep"]
+        width = len(groups["nm"])
+        head = f"{day:0{len(groups['nd'])}d}{sep}" if precision == 3 else ""
+        return f"{head}{month:0{width}d}{sep}{year:04d}"
+    name = next(g for g in ("dm", "mm", "ym") if groups[g] is not None)
+    year_group = {"dm": "dy", "mm": "my", "ym": "yy"}[name]
+    day_group = {"dm": "dd", "mm": "md", "ym": None}[name]
+    if precision == 2 and day_group is not None:
+        # The page gives only a month: "June 2024" in the letter's language and case.
+        return f"{_month_like(month, match.group(name), text, match.start(name))} {year:04d}"
+    pieces = [(match.span(year_group), f"{year:04d}")]
+    pieces.append(
+        (match.span(name), _month_like(month, match.group(name), text, match.start(name)))
+    )
+    if day_group is not None:
+        start, end = match.span(day_group)
+        suffix = re.match(r"st|nd|rd|th|er|ᵉʳ", text[end:], re.IGNORECASE)
+        end += suffix.end() if suffix else 0
+        pieces.append(((start, end), _day_like(day, suffix.group() if suffix else "", text)))
+    for (start, end), new in sorted(pieces, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _month_like(month: int, word: str, text: str, start: int) -> str:
+    """Month ``month`` in the language, length and case of ``word`` (a month name in ``text``)."""
+    bare = word.rstrip(".")
+    key = _without_accents(bare).lower()
+    # A day followed by a dot ("17. Juli") is German; English and German capitalise month names,
+    # the other languages do not.
+    if re.search(r"\d\.\s*$", text[:start]):
+        order: tuple[str, ...] = ("de", "en", "fr", "es", "nl", "it", "pt")
+    elif bare[:1].isupper():
+        order = ("en", "de", "fr", "es", "nl", "it", "pt")
+    else:
+        order = ("fr", "es", "nl", "it", "pt", "en", "de")
+    new = _MONTHS_BY_LANGUAGE["en"][0].split()[month - 1]
+    for names in (names for language in order for names in _MONTHS_BY_LANGUAGE[language]):
+        spellings = [name.split("|") for name in names.split()]
+        if any(key == _without_accents(s).lower() for one in spellings for s in one):
+            new = spellings[month - 1][0]
+            break
+    if bare == _without_accents(bare):
+        new = _without_accents(new)
+    if bare.isupper() and len(bare) > 1:
+        new = new.upper()
+    elif bare[:1].isupper():
+        new = new[:1].upper() + new[1:]
+    else:
+        new = new.lower()
+    return new + word[len(bare) :]
+
+
+def _day_like(day: int, suffix: str, text: str) -> str:
+    """The day with the ordinal mark the letter uses: "20th", "1er", or none."""
+    if _ENGLISH_ORDINAL.fullmatch(suffix):
+        mark = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+        return f"{day}{mark.upper() if suffix.isupper() else mark}"
+    if suffix and day == 1:
+        return f"1{suffix}"
+    if day == 1 and _is_french(text):
+        return "1er"
+    return str(day)
+
+
+def _is_french(text: str) -> bool:
+    words = {_without_accents(w).lower() for w in re.findall(r"[^\W\d_]+", text)}
+    french = {_without_accents(n).lower() for n in " ".join(_MONTHS_BY_LANGUAGE["fr"]).split()}
+    others = {
+        _without_accents(n).lower()
+        for language, names in _MONTHS_BY_LANGUAGE.items()
+        if language != "fr"
+        for n in " ".join(names).split()
+    }
+    return bool(words & (french - others))

@@ -176,16 +176,26 @@ class LinkVerdict:
 
 @dataclass(frozen=True, slots=True)
 class ClaimCheck:
-    """How a page compares with what the letter claims about it (claims.py)."""
+    """How a page compares with what the letter claims about it (claims.py).
+
+    ``reasons`` are the notes that make it mismatched; ``suggestion`` is then what the letter
+    should cite instead (the page's title and date, in the letter's own style), ready to paste.
+    """
 
     mismatched: bool = False
     notes: tuple[str, ...] = ()
     title_similarity: float | None = None
+    reasons: tuple[str, ...] = ()
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A reference with its one status and the evidence for it."""
+    """A reference with its one status and the evidence for it.
+
+    ``notes`` are the remarks that did not decide the status (a missing ``#fragment``, a date
+    that cannot be verified…); the message includes them too.
+    """
 
     reference: Reference
     status: Status
@@ -196,6 +206,7 @@ class Finding:
     suggestion: str | None = None
     from_cache: bool = False
     accessed: str | None = None  # ISO date the source was checked (the cache's date when reused)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -39,7 +40,21 @@ if TYPE_CHECKING:
     from citecheck.fetch import Fetcher, FetchOptions
     from citecheck.resolve import Resolver
 
-ProgressCallback = Callable[[int, int], None]  # (URLs done, URLs to fetch)
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far the fetching is: URLs done of ``total``, and the hosts still owing answers.
+
+    ``waiting`` is (host, URLs not yet answered) for every such host, most first: near the end
+    of a run, these are the hosts the per-host limit makes everyone wait for.
+    """
+
+    done: int
+    total: int
+    waiting: tuple[tuple[str, int], ...] = ()
+
+
+ProgressCallback = Callable[[Progress], None]
 
 NO_NETWORK_NOTICE = (
     "NO NETWORK: {count} link(s) could not be checked because this machine cannot reach the "
@@ -273,15 +288,24 @@ async def _fetch_all(
     from citecheck.fetch import Fetcher
 
     total, done = len(stale), 0
-    if on_progress:
-        on_progress(0, total)
+    pending = Counter(_host(url) for url in stale.values())
+
+    def tell() -> None:
+        if on_progress:
+            waiting = sorted(pending.items(), key=lambda item: (-item[1], item[0]))
+            on_progress(Progress(done, total, tuple(waiting)))
+
+    tell()
 
     async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
         nonlocal done
         outcome = await _fetch_one(fetcher, url, entries.get(key))
         done += 1
-        if on_progress:
-            on_progress(done, total)
+        host = _host(url)
+        pending[host] -= 1
+        if not pending[host]:
+            del pending[host]
+        tell()
         return key, outcome
 
     async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
@@ -338,6 +362,13 @@ def _charset(content_type: str | None) -> str | None:
         if name.lower() == "charset" and value:
             return value.strip("\"' ")
     return None
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
 
 
 def _findings(
