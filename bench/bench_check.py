@@ -113,9 +113,13 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--lychee", metavar="PATH", help="also run this lychee binary")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="citecheck-bench-") as work:
+        bench(args, Path(work))
+
+
+def bench(args: argparse.Namespace, work: Path) -> None:
     hosts_wanted = args.hosts or (60 if args.workload == "zipf" else 50)
     timing = Timing(args.delay, args.spread, args.slow)
-    work = Path(tempfile.mkdtemp(prefix="citecheck-bench-"))
     server = subprocess.Popen(
         [
             sys.executable,
