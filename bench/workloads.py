@@ -31,8 +31,9 @@ least the busiest slot's time, and that is at least:
 * the longest single link: its requests in a row, plus any backoff between them.
 
 The same hold for all hosts together with ``overall`` slots. Note that "⌈links / 4⌉ x latency
-plus a slow page" is neither: a host with one slow page serves the rest on its 3 other slots
-meanwhile, and a host with thirteen needs each of them on some slot.
+plus a slow page" is not a lower bound when a host has one slow page (it serves the rest on its 3
+other slots meanwhile), and far below this one when it has many: the zipf letter's busiest host
+has 641 links, 17 of them slow pages, 34 s of slot time that 4 slots need 8.5 s for.
 """
 
 from __future__ import annotations
