@@ -20,10 +20,12 @@
 * Bodies are read under the cap for their type and decoded as they arrive (``body.Body``), so a
   gzip or brotli bomb costs no memory.
 * A deadline per URL covers every hop, retry and backoff; it starts when the first request gets
-  its slots, so time spent queueing behind the limits does not count. When it strikes after a
-  response's headers arrived, the response is kept with the body read so far (``truncated=True``,
-  ``error_detail`` says why): the status is known, and a dripping page is still a live page. Before
-  any response it is a ``FetchError.TIMEOUT``. A body cut short by the network is kept the same way.
+  its slots, so time spent queueing behind the limits does not count. When it strikes, the last
+  complete answer of this hop stands (a 503 being retried); without one it is a
+  ``FetchError.TIMEOUT``, saying how much of the page had arrived if one was being read.
+* A page that could not be read is not a page: a body the network cuts short (reset, closed
+  before its end, broken chunking, a stall past ``timeout``) fails the attempt like a connection
+  error, so it is retried and then recorded with what happened. Only the cap ends a body early.
 * Secrets: credentials in the URL (``user:pass@``) become basic auth for that host only, and the
   Authorization / Cookie headers from the options go only to the host first asked. Cookies a site
   sets during one fetch's redirect chain are sent back within that chain (by cookie rules), never
@@ -307,9 +309,11 @@ class Fetcher:
             if response.status_code in REDIRECT_CODES:
                 await _discard(response)
             else:
-                run.reading = body  # stays set if the deadline strikes: on_deadline keeps it
+                run.reading = body  # stays set if the deadline strikes: on_deadline reads it
                 await body.read()
                 run.reading = None
+                if body.failure is not None:
+                    return run.finish(error=body.failure[0], detail=body.failure[1])
             return run.finish(response=body)
         finally:
             await response.aclose()
@@ -399,12 +403,12 @@ class _Run:
         return fetched if response is None else response.into(fetched)
 
     def on_deadline(self, seconds: float) -> Fetched:
-        """The record when the deadline strikes: partial body, last answer or a timeout."""
-        if self.reading is not None:
-            detail = f"deadline of {seconds:g}s reached while reading the body"
-            return self.reading.into(self.finish(), cut=detail)
+        """The record when the deadline strikes: the last complete answer or a timeout."""
         if self.last is not None and self.last.error is None:
             return self.last
+        if self.reading is not None:
+            error, detail = self.reading.deadline_failure(seconds)
+            return self.finish(error=error, detail=detail)
         return self.finish(error=FetchError.TIMEOUT, detail=f"no answer within {seconds:g}s")
 
 
