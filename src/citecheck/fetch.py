@@ -3,16 +3,16 @@
 ``Fetcher.fetch(url)`` returns a ``Fetched`` and never raises: every failure is recorded in
 ``Fetched.error``. What it guarantees, per URL:
 
-* One httpx client (HTTP/2 where TLS negotiates it) over ``connections.OriginPools``: one small
-  connection pool per origin.
+* Requests go out over ``connections.Wire`` (HTTP/2 where TLS negotiates it): a connection per
+  request in flight, a few kept per origin, each dialling only the addresses passed with it.
 * Limits: a global semaphore (``max_concurrency``) and one per host name (``per_host``), an optional
   per-host request rate, and a per-host pause after 429 / ``Retry-After`` that every later request
   to that host honours too.
 * The address guard: each hop's host is resolved once through the ``Resolver`` (a numeric host,
   in any spelling a browser accepts, needs no lookup), every address is checked with
-  ``non_public_reason`` and the connection is made to exactly those addresses
-  (``connections.pinned``). A pooled keep-alive connection is reused only after the name passed
-  the guard again; it goes to an address checked earlier (or resolved for ``guard=False``).
+  ``non_public_reason`` and the connection is made to exactly those addresses (passed to
+  ``Wire.send``). A pooled keep-alive connection is reused only after the name passed the guard
+  again, and only if it was opened for the same addresses. No proxy is ever used.
 * Redirects are followed here, one hop at a time (each hop guarded again); loops, too many hops and
   bad ``Location`` values end the fetch with an error, every hop is kept as a ``Redirect``.
 * Retries with exponential backoff and jitter on timeouts, connect errors, 5xx and 429, honouring
@@ -49,7 +49,7 @@ import httpx
 from citecheck import __version__
 from citecheck.addresses import non_public_reason, parse_host_address
 from citecheck.body import Body
-from citecheck.connections import OriginPools, failure, pinned
+from citecheck.connections import Wire, failure
 from citecheck.models import Fetched, FetchError, Redirect
 from citecheck.resolve import NameNotFound, Resolver, ResolverUnavailable, SystemResolver
 from citecheck.urls import http_syntax_problem
@@ -86,7 +86,7 @@ class FetchOptions:
 
 
 class Fetcher:
-    """Fetches URLs through one shared HTTP client; use as ``async with Fetcher(options) as f``."""
+    """Fetches URLs over one shared ``Wire``; use as ``async with Fetcher(options) as f``."""
 
     def __init__(
         self,
@@ -98,25 +98,19 @@ class Fetcher:
         self.options = options
         self._resolver: Resolver = resolver or SystemResolver()
         self._on_request = on_request
-        self._client: httpx.AsyncClient | None = None
-        self._transport: OriginPools | None = None
+        self._wire: Wire | None = None
         self._global = asyncio.Semaphore(options.max_concurrency)
         self._hosts: dict[str, _Host] = {}
         self._headers = [(n, v) for n, v in options.headers if n.lower() not in _SENSITIVE]
         self._secret_headers = [(n, v) for n, v in options.headers if n.lower() in _SENSITIVE]
+        self._headers_base = self._default_headers()
+        self._extensions = {"timeout": httpx.Timeout(options.timeout).as_dict()}
 
     async def __aenter__(self) -> Fetcher:
         options = self.options
         # certifi's roots, plus SSL_CERT_FILE / SSL_CERT_DIR when set (how tests trust a test CA).
         context = httpx.create_ssl_context()
-        self._transport = OriginPools(context, options.per_host, options.max_concurrency)
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
-            follow_redirects=False,
-            timeout=httpx.Timeout(options.timeout),
-            headers=self._default_headers(),
-            trust_env=False,  # no proxy from the environment: we connect where we checked
-        )
+        self._wire = Wire(context, options.per_host, options.max_concurrency)
         return self
 
     def _default_headers(self) -> httpx.Headers:
@@ -140,9 +134,9 @@ class Fetcher:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            await self._client.aclose()  # closes the transport and its pool too
-            self._client = self._transport = None
+        if self._wire is not None:
+            await self._wire.aclose()
+            self._wire = None
 
     async def fetch(
         self, url: str, *, validators: Mapping[str, str] | None = None, guard: bool = True
@@ -286,19 +280,16 @@ class Fetcher:
         headers: dict[str, str],
         jar: httpx.Cookies,
     ) -> Fetched:
-        assert self._client is not None and self._transport is not None, "use `async with`"
-        # The client merges default headers and timeouts; the request then goes straight to the
-        # transport, because the client's send() parses Location itself and raises on the very
-        # malformed values this module must record as BAD_REDIRECT.
-        request = self._client.build_request("GET", url, headers=headers)
+        assert self._wire is not None, "use `async with`"
+        merged = self._headers_base.copy()
+        merged.update(headers)  # this request's headers replace the defaults by name
+        request = httpx.Request("GET", url, headers=merged, extensions=self._extensions)
         if jar:  # the cookie machinery builds urllib request objects: skip it with nothing to send
             jar.set_cookie_header(request)
         if self._on_request is not None:
             self._on_request(str(url))
         try:
-            with pinned(url.raw_host.decode("ascii"), _port(url), addresses):
-                response = await self._transport.handle_async_request(request)
-            response.request = request
+            response = await self._wire.send(request, addresses)
         except httpx.HTTPError as exc:
             error, detail = failure(exc)
             return run.finish(error=error, detail=detail)
