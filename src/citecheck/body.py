@@ -4,6 +4,11 @@ Bodies are read raw and decoded here, incrementally, with the output of each dec
 bounded by what is still wanted (zlib ``max_length``, brotli ``output_buffer_limit``): at most the
 cap for the content type (plus one byte, to know whether more was sent) is ever held, so a gzip or
 brotli bomb costs no memory. A response that names no type is capped once its first bytes tell.
+
+A body the network cuts short (a reset, a close before ``Content-Length`` or the last chunk, a
+stall) is a page that could not be read, not a short page: ``Body.failure`` says what happened
+and how much had arrived, and the fetcher records it as a failed attempt. Only citecheck's own
+cap ends a body early and still counts as read.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import brotli  # type: ignore[import-untyped]
 import httpx
 
 from citecheck.connections import failure
-from citecheck.models import Fetched
+from citecheck.models import Fetched, FetchError
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 _SNIFF_BYTES = 512
@@ -42,16 +47,20 @@ class Body:
         self._cap = None if self.content_type is None else _cap(self.content_type, options)
         self._decoder = _decoder(response.headers.get("content-encoding", ""))
         self.data = bytearray()
+        self.received = 0  # bytes as sent (before decoding)
         self.problem: str | None = None
+        self.failure: tuple[FetchError, str] | None = None
 
     async def read(self) -> None:
-        """Read until the body ends or one byte past the cap; a network failure ends it early."""
+        """Read until the body ends or one byte past the cap; a network failure ends it early
+        and is kept in ``failure``."""
         try:
             async for raw in self._response.aiter_raw():
+                self.received += len(raw)
                 if self._absorb(raw):
                     return
         except httpx.HTTPError as exc:
-            self.problem = f"body cut short: {failure(exc)[1]}"
+            self.failure = _cut_short(exc, self.received)
         except (zlib.error, brotli.error) as exc:
             self.problem = f"body could not be decoded: {exc}"
 
@@ -73,11 +82,17 @@ class Body:
             return _SNIFF_BYTES - len(self.data)  # decode just enough to sniff the type first
         return self._cap + 1 - len(self.data)
 
-    def into(self, fetched: Fetched, *, cut: str | None = None) -> Fetched:
-        """``fetched`` completed with this response; ``cut`` says why reading stopped early."""
+    def deadline_failure(self, seconds: float) -> tuple[FetchError, str]:
+        """What to record when the per-URL deadline strikes while this body is being read."""
+        return FetchError.TIMEOUT, (
+            f"deadline of {seconds:g}s reached after {_size(self.received)} of the page"
+        )
+
+    def into(self, fetched: Fetched) -> Fetched:
+        """``fetched`` completed with this response (read to its end, or to the cap)."""
         response = self._response
         cap = self._cap if self._cap is not None else _cap(_sniff(bytes(self.data)), self._options)
-        problem = cut or self.problem
+        problem = self.problem
         return Fetched(
             url=fetched.url,
             final_url=fetched.final_url,
@@ -92,6 +107,29 @@ class Body:
             elapsed_ms=fetched.elapsed_ms,
             attempts=fetched.attempts,
         )
+
+
+def _cut_short(exc: httpx.HTTPError, received: int) -> tuple[FetchError, str]:
+    """The failure for a body the network ended early, saying how much of it had arrived."""
+    after = f"after {_size(received)} of the page"
+    kind, detail = failure(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError.TIMEOUT, f"the server stopped sending {after}"
+    if kind is FetchError.NETWORK and "reset" in detail.lower():
+        return FetchError.NETWORK, f"connection reset {after}"
+    if "peer closed connection" in detail:  # h11: closed before Content-Length / the last chunk
+        return FetchError.NETWORK, f"connection closed {after}, before its end"
+    # Malformed framing (a broken chunk header, a stream reset): as unreadable as a reset, and
+    # as likely to be a passing fault, so it is retried like one.
+    return FetchError.NETWORK, f"the body's framing broke {after}: {detail}"
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count // 1024} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
 
 
 class _Identity:

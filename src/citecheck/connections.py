@@ -1,26 +1,42 @@
-"""The wire under the fetcher: connections that dial only checked addresses, one small pool per
-origin, and what a transport failure means.
+"""The wire under the fetcher: connections that dial only checked addresses, a few small pools
+per origin, and what a transport failure means.
 
-* Pinning: ``pinned(host, port, addresses)`` says, for the request sent inside it, which addresses
-  the guard checked; the network backend dials exactly those instead of resolving the name again.
-  URLs keep their host names, so the Host header, TLS SNI, certificate checking and connection
-  pooling all work on the name as usual.
-* ``OriginPools`` is the httpx transport: one ``_OriginConnections`` per origin (httpcore's single
-  pool costs CPU quadratic in requests in flight), over plain asyncio streams (``_Stream``).
+Built only on what httpx and httpcore document as extension points (their private attributes
+change without notice, and pyproject bounds the versions a contract test checks):
+
+* httpcore's connection pool takes a network backend (``network_backend=``, "Custom network
+  backends" in httpcore's docs). ``_PinnedBackend`` is constructed with the host, port and the
+  addresses the address guard checked, and dials exactly those, never resolving the name again.
+  URLs keep their host names, so the Host header, TLS SNI and certificate checking work on the
+  name as usual. The addresses reach it as constructor arguments: ``Wire.send(request,
+  addresses)`` picks (or makes) a lane pinned to them.
+* A lane is one ``httpcore.AsyncConnectionPool`` of one connection, used by one request at a
+  time. An origin has up to ``per_host`` idle lanes, newest reused first. One pool per origin
+  would multiplex HTTP/2 requests on one connection; one connection per request in flight keeps
+  an origin's requests independent as over HTTP/1.1, and gives ``Wire`` two decisions httpcore
+  does not make: a lane whose last response was not read to its end is closed (over HTTP/2 the
+  server would go on sending the abandoned stream, never acknowledged, until the connection's
+  window is used up and a later page arrives as headers without a body), and so is an idle lane
+  whose socket became readable (the server hung up; httpcore checks that for HTTP/1.1 only).
+* No httpx client: ``AsyncClient.send`` keeps a cookie jar across requests (citecheck keeps
+  cookies within one fetch's redirect chain only) and raises on the malformed ``Location``
+  values citecheck records as bad redirects. ``Wire`` converts an ``httpx.Request`` to httpcore's
+  and back to an ``httpx.Response`` with an ``httpx.AsyncByteStream`` body, mapping httpcore's
+  exceptions to httpx's of the same name, as httpx's own transport does.
+* ``_Stream``: connections on plain asyncio streams (httpcore's ``AsyncNetworkStream``
+  interface), in place of httpcore's anyio backend.
 * ``failure(exc)`` turns an httpx exception into a ``FetchError`` kind and a short detail.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import errno
 import select
 import socket
 import ssl
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, NoReturn
 
 import httpcore
 import httpx
@@ -30,24 +46,48 @@ from citecheck.models import FetchError
 _NO_NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL})
 _KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept, as httpx does
 
-# The addresses the current request may dial, as (host, port, addresses); set by ``pinned``.
-_PINNED: contextvars.ContextVar[tuple[str, int, tuple[str, ...]] | None] = contextvars.ContextVar(
-    "citecheck_pinned", default=None
+# httpcore's exceptions and the httpx exception of the same name each one becomes.
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = tuple(
+    (getattr(httpcore, name), getattr(httpx, name))
+    for name in (
+        "ConnectTimeout",
+        "ReadTimeout",
+        "WriteTimeout",
+        "PoolTimeout",
+        "ConnectError",
+        "ReadError",
+        "WriteError",
+        "LocalProtocolError",
+        "RemoteProtocolError",
+        "UnsupportedProtocol",
+        "ProxyError",
+        "TimeoutException",
+        "NetworkError",
+        "ProtocolError",
+    )
 )
 
 
-@contextmanager
-def pinned(host: str, port: int, addresses: tuple[str, ...]) -> Iterator[None]:
-    """Connections opened inside may go to ``host``:``port`` at ``addresses`` only."""
-    token = _PINNED.set((host, port, addresses))
-    try:
-        yield
-    finally:
-        _PINNED.reset(token)
+def _raise_as_httpx(exc: Exception) -> NoReturn:
+    """Raise the httpx exception for an httpcore one (with it as the cause); others as they are."""
+    for core, mapped in _EXCEPTIONS:
+        if isinstance(exc, core):
+            raise mapped(str(exc)) from exc
+    raise exc
 
 
 class _PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Dials only the addresses the guard checked for this request; never resolves a name."""
+    """Dials ``host``:``port`` only at the ``addresses`` the guard checked; never resolves a name.
+
+    Remembers the last connection it opened, so its lane can ask whether it is still good.
+    """
+
+    def __init__(self, host: str, port: int, addresses: tuple[str, ...]) -> None:
+        assert addresses, "a pinned host has at least one address"
+        self._host = host
+        self._port = port
+        self._addresses = addresses
+        self.stream: _Stream | None = None
 
     async def connect_tcp(
         self,
@@ -57,16 +97,18 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        pinned = _PINNED.get()
-        if pinned is None or pinned[:2] != (host, port):
+        if (host, port) != (self._host, self._port):
             raise httpcore.ConnectError(f"{host}:{port} was not checked by the address guard")
         failure: Exception | None = None
-        for address in pinned[2]:
+        for address in self._addresses:
             try:
-                return await _Stream.connect(address, port, timeout, local_address, socket_options)
+                self.stream = await _Stream.connect(
+                    address, port, timeout, local_address, socket_options
+                )
+                return self.stream
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc  # try the next checked address, as a browser would
-        assert failure is not None, "a pinned host has at least one address"
+        assert failure is not None
         raise failure
 
     async def connect_unix_socket(
@@ -88,7 +130,7 @@ class _Stream(httpcore.AsyncNetworkStream):
     "is_readable" question by building a dict of all the socket's attributes (enum conversions
     included); dropping both took about a tenth off the CPU of a cold check. Errors map to
     httpcore's exceptions as anyio's do, with the OSError / SSLError kept as the cause
-    (``_failure`` reads it).
+    (``failure`` reads it).
     """
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -183,130 +225,148 @@ def _readable(sock: socket.socket | None) -> bool:
     return bool(poller.poll(0))
 
 
-class _PinnedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport (request and response conversion, exception mapping) over an
-    ``_OriginConnections`` in place of httpcore's pool."""
+class _Lane:
+    """One connection's pool, pinned to the addresses checked when it was made."""
 
-    def __init__(self, context: ssl.SSLContext, connections: _OriginConnections) -> None:
-        super().__init__(verify=context, trust_env=False)  # the context: no certificate reload
-        # httpx offers no parameter for the pool. Of it, the transport calls handle_async_request
-        # and aclose (OriginPools never enters a transport as a context manager).
-        self._pool = connections  # type: ignore[assignment]
-        self.connections = connections
+    def __init__(
+        self, context: ssl.SSLContext, http2: bool, host: str, port: int, addresses: tuple[str, ...]
+    ) -> None:
+        self._backend = _PinnedBackend(host, port, addresses)
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            max_connections=1,
+            max_keepalive_connections=1,
+            keepalive_expiry=_KEEPALIVE_EXPIRY,
+            http1=True,
+            http2=http2,
+            network_backend=self._backend,
+        )
+
+    def hung_up(self) -> bool:
+        """Whether the idle connection is readable: the server hung up (or sent something
+        unasked); either way, the connection is not worth the risk."""
+        stream = self._backend.stream
+        return stream is not None and stream.get_extra_info("is_readable")
 
 
-class _OriginConnections:
-    """The connections of one origin, dialled through ``_PinnedBackend``.
+class _Origin:
+    """The idle lanes of one origin and checked addresses, and how many requests are out."""
 
-    The host's semaphore already keeps at most ``per_host`` requests in flight here, so there
-    is no queue and no lock: a request takes the newest idle connection that is still good (or
-    opens one) and gives it back when its response is closed. httpcore's pool re-examines every
-    connection under a lock on each request and on each close: dropping it took ~7% off the
-    fetch's CPU in bench/bench_check.py. With HTTP/2 a request does not share a busy connection,
-    so an origin may get up to ``per_host`` of them, as with HTTP/1.1.
+    __slots__ = ("active", "idle")
 
-    Only a connection whose last response was read to its end goes back. httpcore discards a
-    half-read HTTP/1.1 connection itself, but over HTTP/2 the server would go on sending the
-    abandoned stream, never acknowledged, until the connection's window is used up and a later
-    page arrives as headers without a body. Nor does httpcore notice that the server hung up an
-    idle HTTP/2 connection (it does for HTTP/1.1), so that is checked here before reuse.
+    def __init__(self) -> None:
+        self.idle: list[_Lane] = []  # newest last
+        self.active = 0
+
+
+class Wire:
+    """Sends one request at a time per lane, to the addresses given for it; see the module doc.
+
+    Evicting the least recently used origins without a response in flight bounds the idle
+    keep-alive sockets left open to ``max_idle`` origins' worth.
     """
 
-    def __init__(self, context: ssl.SSLContext, http2: bool, max_idle: int) -> None:
+    def __init__(self, context: ssl.SSLContext, per_host: int, max_idle: int) -> None:
         self._context = context
-        self._http2 = http2
+        self._per_host = per_host
         self._max_idle = max_idle
-        self._idle: list[httpcore.AsyncHTTPConnection] = []
-        self._open: set[httpcore.AsyncHTTPConnection] = set()
-        self._http2_streams: dict[httpcore.AsyncHTTPConnection, httpcore.AsyncNetworkStream] = {}
-        self.active = 0  # requests between asking for a connection and closing the response
+        self._origins: dict[tuple[bytes, bytes, int, frozenset[str]], _Origin] = {}  # oldest first
 
-    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
-        self.active += 1
+    async def send(self, request: httpx.Request, addresses: tuple[str, ...]) -> httpx.Response:
+        """Send ``request`` over a connection to one of ``addresses`` (checked by the caller);
+        the response's body is still to be read, and ``aclose()`` on it gives the lane back."""
+        url = request.url
+        port = url.port or (443 if url.scheme == "https" else 80)
+        key = (url.raw_scheme, url.raw_host, port, frozenset(addresses))
+        origin = self._origins.pop(key, None) or _Origin()
+        self._origins[key] = origin
+        origin.active += 1
         try:
-            while self._idle:
-                connection = self._idle.pop()
-                if self._reusable(connection):
-                    try:
-                        return await self._send(connection, request)
-                    except httpcore.ConnectionNotAvailable:
-                        pass  # it closed between the check and the send: try the next one
-                else:
-                    await self._drop(connection)
-            connection = httpcore.AsyncHTTPConnection(
-                origin=request.url.origin,
-                ssl_context=self._context,
-                keepalive_expiry=_KEEPALIVE_EXPIRY,
-                http1=True,
-                http2=self._http2,
-                network_backend=_PinnedBackend(),
-            )
-            return await self._send(connection, request)
+            lane = await self._lane(origin, url, port, addresses)
+            answer = await self._exchange(lane, request)
         except BaseException:
-            self.active -= 1
+            origin.active -= 1
             raise
-
-    async def _send(
-        self, connection: httpcore.AsyncHTTPConnection, request: httpcore.Request
-    ) -> httpcore.Response:
-        self._open.add(connection)
-        try:
-            response = await connection.handle_async_request(request)
-        except BaseException:
-            await self._drop(connection)
-            raise
-        if response.extensions.get("http_version") == b"HTTP/2":
-            self._http2_streams[connection] = response.extensions["network_stream"]
-        response.stream = _Release(response.stream, self, connection)
+        assert isinstance(answer.stream, AsyncIterable), "an async pool's body"
+        response = httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=_Body(
+                answer.stream, lambda read_to_end: self._release(origin, lane, read_to_end)
+            ),
+            extensions=answer.extensions,
+            request=request,
+        )
+        await self._evict()
         return response
 
-    def _reusable(self, connection: httpcore.AsyncHTTPConnection) -> bool:
-        if not connection.is_available() or connection.has_expired():
-            return False
-        stream = self._http2_streams.get(connection)
-        # Readable while idle: the server hung up (or sent something unasked); either way, the
-        # connection is not worth the risk.
-        return stream is None or not stream.get_extra_info("is_readable")
+    async def _lane(
+        self, origin: _Origin, url: httpx.URL, port: int, addresses: tuple[str, ...]
+    ) -> _Lane:
+        while origin.idle:
+            lane = origin.idle.pop()
+            if not lane.hung_up():
+                return lane
+            await lane.pool.aclose()
+        # HTTP/2 is only ever negotiated over TLS (ALPN); plain-http origins skip loading h2.
+        http2 = url.scheme == "https"
+        return _Lane(self._context, http2, url.raw_host.decode("ascii"), port, addresses)
 
-    async def release(self, connection: httpcore.AsyncHTTPConnection, *, read_to_end: bool) -> None:
-        """Called once the response on ``connection`` is closed."""
-        self.active -= 1
-        if read_to_end and connection.is_idle() and len(self._idle) < self._max_idle:
-            self._idle.append(connection)
+    @staticmethod
+    async def _exchange(lane: _Lane, request: httpx.Request) -> httpcore.Response:
+        url = request.url
+        core = httpcore.Request(
+            method=request.method.encode("ascii"),
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            extensions=request.extensions,
+        )
+        try:
+            return await lane.pool.handle_async_request(core)
+        except Exception as exc:
+            await lane.pool.aclose()
+            _raise_as_httpx(exc)
+
+    async def _release(self, origin: _Origin, lane: _Lane, read_to_end: bool) -> None:
+        origin.active -= 1
+        if read_to_end and len(origin.idle) < self._per_host:
+            origin.idle.append(lane)
         else:
-            await self._drop(connection)
+            await lane.pool.aclose()
 
-    async def _drop(self, connection: httpcore.AsyncHTTPConnection) -> None:
-        self._open.discard(connection)
-        self._http2_streams.pop(connection, None)
-        await connection.aclose()
+    async def _evict(self) -> None:
+        if len(self._origins) <= self._max_idle:
+            return  # nothing to evict: skip the scan, which would cost O(origins) a request
+        idle = [key for key, origin in self._origins.items() if origin.active == 0]
+        for key in idle[: max(0, len(idle) - self._max_idle)]:
+            for lane in self._origins.pop(key).idle:
+                await lane.pool.aclose()
 
     async def aclose(self) -> None:
-        connections, self._open, self._idle = list(self._open), set(), []
-        self._http2_streams.clear()
-        for connection in connections:
-            await connection.aclose()
+        origins, self._origins = list(self._origins.values()), {}
+        for origin in origins:
+            for lane in origin.idle:
+                await lane.pool.aclose()
 
 
-class _Release:
-    """A response body that gives its connection back to the origin's pool when closed, saying
+class _Body(httpx.AsyncByteStream):
+    """A response body: httpcore's stream with its exceptions as httpx's, which on close says
     whether it was read to the end. Its own iterator (not a generator): an early stop leaves
     nothing to finalise."""
 
     def __init__(
         self,
-        inner: Iterable[bytes] | AsyncIterable[bytes],
-        pool: _OriginConnections,
-        connection: httpcore.AsyncHTTPConnection,
+        inner: AsyncIterable[bytes],
+        on_close: Callable[[bool], Awaitable[None]],
     ) -> None:
-        assert isinstance(inner, AsyncIterable), "an async connection's body"
         self._inner = inner
         self._chunks: AsyncIterator[bytes] | None = None
-        self._pool = pool
-        self._connection: httpcore.AsyncHTTPConnection | None = connection
+        self._on_close: Callable[[bool], Awaitable[None]] | None = on_close
         self._read_to_end = False
 
-    def __aiter__(self) -> _Release:
+    def __aiter__(self) -> _Body:
         self._chunks = self._inner.__aiter__()
         return self
 
@@ -317,57 +377,18 @@ class _Release:
         except StopAsyncIteration:
             self._read_to_end = True
             raise
+        except Exception as exc:
+            _raise_as_httpx(exc)
 
     async def aclose(self) -> None:
-        connection, self._connection = self._connection, None
+        on_close, self._on_close = self._on_close, None
         try:
             aclose = getattr(self._inner, "aclose", None)
             if aclose is not None:
                 await aclose()
         finally:
-            if connection is not None:
-                await self._pool.release(connection, read_to_end=self._read_to_end)
-
-
-class OriginPools(httpx.AsyncBaseTransport):
-    """One ``_OriginConnections`` per origin, at most ``max_idle`` idle ones kept.
-
-    Evicting the least recently used origins without a response in flight bounds the idle
-    keep-alive sockets left open.
-    """
-
-    def __init__(self, context: ssl.SSLContext, per_host: int, max_idle: int) -> None:
-        self._context = context
-        self._per_host = per_host
-        self._max_idle = max_idle
-        self._pools: dict[tuple[bytes, bytes, int | None], _PinnedTransport] = {}  # oldest first
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pools.pop(key, None)
-        if pool is None:
-            # HTTP/2 is only ever negotiated over TLS (ALPN); plain-http origins skip loading h2.
-            http2 = url.scheme == "https"
-            pool = _PinnedTransport(
-                self._context, _OriginConnections(self._context, http2, self._per_host)
-            )
-        self._pools[key] = pool
-        response = await pool.handle_async_request(request)
-        await self._evict()
-        return response
-
-    async def _evict(self) -> None:
-        if len(self._pools) <= self._max_idle:
-            return  # nothing to evict: skip the scan, which would cost O(origins) a request
-        idle = [key for key, pool in self._pools.items() if pool.connections.active == 0]
-        for key in idle[: max(0, len(idle) - self._max_idle)]:
-            await self._pools.pop(key).aclose()
-
-    async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            await pool.aclose()
+            if on_close is not None:
+                await on_close(self._read_to_end)
 
 
 def failure(exc: httpx.HTTPError) -> tuple[FetchError, str]:

@@ -3,16 +3,16 @@
 ``Fetcher.fetch(url)`` returns a ``Fetched`` and never raises: every failure is recorded in
 ``Fetched.error``. What it guarantees, per URL:
 
-* One httpx client (HTTP/2 where TLS negotiates it) over ``connections.OriginPools``: one small
-  connection pool per origin.
+* Requests go out over ``connections.Wire`` (HTTP/2 where TLS negotiates it): a connection per
+  request in flight, a few kept per origin, each dialling only the addresses passed with it.
 * Limits: a global semaphore (``max_concurrency``) and one per host name (``per_host``), an optional
   per-host request rate, and a per-host pause after 429 / ``Retry-After`` that every later request
   to that host honours too.
 * The address guard: each hop's host is resolved once through the ``Resolver`` (a numeric host,
   in any spelling a browser accepts, needs no lookup), every address is checked with
-  ``non_public_reason`` and the connection is made to exactly those addresses
-  (``connections.pinned``). A pooled keep-alive connection is reused only after the name passed
-  the guard again; it goes to an address checked earlier (or resolved for ``guard=False``).
+  ``non_public_reason`` and the connection is made to exactly those addresses (passed to
+  ``Wire.send``). A pooled keep-alive connection is reused only after the name passed the guard
+  again, and only if it was opened for the same addresses. No proxy is ever used.
 * Redirects are followed here, one hop at a time (each hop guarded again); loops, too many hops and
   bad ``Location`` values end the fetch with an error, every hop is kept as a ``Redirect``.
 * Retries with exponential backoff and jitter on timeouts, connect errors, 5xx and 429, honouring
@@ -20,10 +20,12 @@
 * Bodies are read under the cap for their type and decoded as they arrive (``body.Body``), so a
   gzip or brotli bomb costs no memory.
 * A deadline per URL covers every hop, retry and backoff; it starts when the first request gets
-  its slots, so time spent queueing behind the limits does not count. When it strikes after a
-  response's headers arrived, the response is kept with the body read so far (``truncated=True``,
-  ``error_detail`` says why): the status is known, and a dripping page is still a live page. Before
-  any response it is a ``FetchError.TIMEOUT``. A body cut short by the network is kept the same way.
+  its slots, so time spent queueing behind the limits does not count. When it strikes, the last
+  complete answer of this hop stands (a 503 being retried); without one it is a
+  ``FetchError.TIMEOUT``, saying how much of the page had arrived if one was being read.
+* A page that could not be read is not a page: a body the network cuts short (reset, closed
+  before its end, broken chunking, a stall past ``timeout``) fails the attempt like a connection
+  error, so it is retried and then recorded with what happened. Only the cap ends a body early.
 * Secrets: credentials in the URL (``user:pass@``) become basic auth for that host only, and the
   Authorization / Cookie headers from the options go only to the host first asked. Cookies a site
   sets during one fetch's redirect chain are sent back within that chain (by cookie rules), never
@@ -47,7 +49,7 @@ import httpx
 from citecheck import __version__
 from citecheck.addresses import non_public_reason, parse_host_address
 from citecheck.body import Body
-from citecheck.connections import OriginPools, failure, pinned
+from citecheck.connections import Wire, failure
 from citecheck.models import Fetched, FetchError, Redirect
 from citecheck.resolve import NameNotFound, Resolver, ResolverUnavailable, SystemResolver
 from citecheck.urls import http_syntax_problem
@@ -84,7 +86,7 @@ class FetchOptions:
 
 
 class Fetcher:
-    """Fetches URLs through one shared HTTP client; use as ``async with Fetcher(options) as f``."""
+    """Fetches URLs over one shared ``Wire``; use as ``async with Fetcher(options) as f``."""
 
     def __init__(
         self,
@@ -96,25 +98,19 @@ class Fetcher:
         self.options = options
         self._resolver: Resolver = resolver or SystemResolver()
         self._on_request = on_request
-        self._client: httpx.AsyncClient | None = None
-        self._transport: OriginPools | None = None
+        self._wire: Wire | None = None
         self._global = asyncio.Semaphore(options.max_concurrency)
         self._hosts: dict[str, _Host] = {}
         self._headers = [(n, v) for n, v in options.headers if n.lower() not in _SENSITIVE]
         self._secret_headers = [(n, v) for n, v in options.headers if n.lower() in _SENSITIVE]
+        self._headers_base = self._default_headers()
+        self._extensions = {"timeout": httpx.Timeout(options.timeout).as_dict()}
 
     async def __aenter__(self) -> Fetcher:
         options = self.options
         # certifi's roots, plus SSL_CERT_FILE / SSL_CERT_DIR when set (how tests trust a test CA).
         context = httpx.create_ssl_context()
-        self._transport = OriginPools(context, options.per_host, options.max_concurrency)
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
-            follow_redirects=False,
-            timeout=httpx.Timeout(options.timeout),
-            headers=self._default_headers(),
-            trust_env=False,  # no proxy from the environment: we connect where we checked
-        )
+        self._wire = Wire(context, options.per_host, options.max_concurrency)
         return self
 
     def _default_headers(self) -> httpx.Headers:
@@ -138,9 +134,9 @@ class Fetcher:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            await self._client.aclose()  # closes the transport and its pool too
-            self._client = self._transport = None
+        if self._wire is not None:
+            await self._wire.aclose()
+            self._wire = None
 
     async def fetch(
         self, url: str, *, validators: Mapping[str, str] | None = None, guard: bool = True
@@ -284,19 +280,16 @@ class Fetcher:
         headers: dict[str, str],
         jar: httpx.Cookies,
     ) -> Fetched:
-        assert self._client is not None and self._transport is not None, "use `async with`"
-        # The client merges default headers and timeouts; the request then goes straight to the
-        # transport, because the client's send() parses Location itself and raises on the very
-        # malformed values this module must record as BAD_REDIRECT.
-        request = self._client.build_request("GET", url, headers=headers)
+        assert self._wire is not None, "use `async with`"
+        merged = self._headers_base.copy()
+        merged.update(headers)  # this request's headers replace the defaults by name
+        request = httpx.Request("GET", url, headers=merged, extensions=self._extensions)
         if jar:  # the cookie machinery builds urllib request objects: skip it with nothing to send
             jar.set_cookie_header(request)
         if self._on_request is not None:
             self._on_request(str(url))
         try:
-            with pinned(url.raw_host.decode("ascii"), _port(url), addresses):
-                response = await self._transport.handle_async_request(request)
-            response.request = request
+            response = await self._wire.send(request, addresses)
         except httpx.HTTPError as exc:
             error, detail = failure(exc)
             return run.finish(error=error, detail=detail)
@@ -307,9 +300,11 @@ class Fetcher:
             if response.status_code in REDIRECT_CODES:
                 await _discard(response)
             else:
-                run.reading = body  # stays set if the deadline strikes: on_deadline keeps it
+                run.reading = body  # stays set if the deadline strikes: on_deadline reads it
                 await body.read()
                 run.reading = None
+                if body.failure is not None:
+                    return run.finish(error=body.failure[0], detail=body.failure[1])
             return run.finish(response=body)
         finally:
             await response.aclose()
@@ -399,12 +394,12 @@ class _Run:
         return fetched if response is None else response.into(fetched)
 
     def on_deadline(self, seconds: float) -> Fetched:
-        """The record when the deadline strikes: partial body, last answer or a timeout."""
-        if self.reading is not None:
-            detail = f"deadline of {seconds:g}s reached while reading the body"
-            return self.reading.into(self.finish(), cut=detail)
+        """The record when the deadline strikes: the last complete answer or a timeout."""
         if self.last is not None and self.last.error is None:
             return self.last
+        if self.reading is not None:
+            error, detail = self.reading.deadline_failure(seconds)
+            return self.finish(error=error, detail=detail)
         return self.finish(error=FetchError.TIMEOUT, detail=f"no answer within {seconds:g}s")
 
 

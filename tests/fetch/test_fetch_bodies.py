@@ -11,7 +11,7 @@ import pytest
 
 from citecheck.models import FetchError
 
-from servers import Reply, chunks, sized_body
+from servers import Reply, sized_body
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -121,20 +121,6 @@ def test_a_tiny_untyped_body_is_kept_whole(loopback, fetch_one) -> None:
     fetched = fetch_one(site.url("/"), other_cap=4)
 
     assert fetched.body == b"%PDF-1.4 tiny" and not fetched.truncated
-
-
-def test_a_dripping_body_is_stopped_by_the_deadline_and_kept(loopback, fetch_one) -> None:
-    site = loopback()
-    body = chunks(b"<title>Dripping</title>", *([b"." * 10] * 200))
-    site.route("/", Reply(200, body, [("Content-Type", "text/html")], drip=0.05))
-    began = time.monotonic()
-
-    fetched = fetch_one(site.url("/"), deadline=0.6, timeout=5)
-
-    assert time.monotonic() - began < 2
-    assert (fetched.error, fetched.http_status) == (None, 200)
-    assert fetched.body.startswith(b"<title>Dripping</title>") and fetched.truncated
-    assert "deadline" in (fetched.error_detail or "")
 
 
 def test_no_answer_before_the_deadline_is_a_timeout(loopback, fetch_one) -> None:

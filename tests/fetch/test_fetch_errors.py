@@ -86,14 +86,3 @@ def test_a_reset_in_the_middle_of_the_headers_is_network(loopback, fetch_one) ->
     fetched = fetch_one(site.url("/"), retries=1)
     assert fetched.error is FetchError.NETWORK
     assert fetched.attempts == 2 and site.hits("/") == 2
-
-
-def test_a_short_body_keeps_the_status_and_what_arrived(loopback, fetch_one) -> None:
-    site = loopback()
-    site.route("/", Reply(200, b"<title>Part", [("Content-Length", "1000")]))
-
-    fetched = fetch_one(site.url("/"))
-
-    assert (fetched.error, fetched.http_status) == (None, 200)
-    assert fetched.body == b"<title>Part" and fetched.truncated
-    assert "cut short" in (fetched.error_detail or "")
