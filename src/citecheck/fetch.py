@@ -303,7 +303,9 @@ class Fetcher:
                 run.reading = body  # stays set if the deadline strikes: on_deadline reads it
                 await body.read()
                 run.reading = None
-                if body.failure is not None:
+                # Only a page's body carries the verdict (metadata, soft 404); a 404 or 403
+                # says what it has to say in its status line, however its body ends.
+                if body.failure is not None and 200 <= response.status_code < 300:
                     return run.finish(error=body.failure[0], detail=body.failure[1])
             return run.finish(response=body)
         finally:

@@ -38,6 +38,16 @@ def test_fewer_bytes_than_content_length_is_a_network_error(loopback, fetch_one)
     assert fetched.attempts == 2 and site.hits("/") == 2
 
 
+def test_an_error_status_stands_however_its_body_ends(loopback, fetch_one) -> None:
+    site = loopback()
+    site.route("/", Reply(404, b"<title>Not fou", [("Content-Length", "1000")]))
+
+    fetched = fetch_one(site.url("/"), retries=2)
+
+    assert (fetched.error, fetched.http_status) == (None, 404)
+    assert fetched.attempts == 1 and site.hits("/") == 1
+
+
 def test_broken_chunked_encoding_is_a_network_error(loopback, fetch_one) -> None:
     site = loopback()
     broken = HEAD + b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nnot a chunk size\r\n"
