@@ -7,7 +7,8 @@
    bytes each server actually wrote before citecheck stopped reading (counted server-side, as
    the body generator is resumed only after each write returned), and the run's peak RSS.
 
-Servers are tests/servers.py's threaded loopback servers (127.0.0.x only, never the network).
+Servers are the threaded loopback servers of tests/support/servers.py (127.0.0.x only, never
+the network).
 
     python bench/bench_hostile.py [--links 100000] [--distinct 10] [--size-mb 20]
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 import brotli  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "hardening")]
+sys.path[:0] = [str(ROOT / "tests" / "support")]
 
 from hostile_kit import GIB, MIB, Counted, big_letter, endless, endless_chunked  # noqa: E402
 from servers import LoopbackServer, Reply, sized_body  # noqa: E402

@@ -19,7 +19,6 @@ import pytest
 import yaml
 
 from gha import ACTION, Runner
-
 from servers import LoopbackServer, Reply, closed_port, redirect
 from testkit import ROOT, SEED
 

@@ -27,8 +27,8 @@ from citecheck.cache import (
     parse_age,
 )
 from citecheck.errors import ConfigError
-from citecheck.fetch import FetchOptions
 from citecheck.models import Fetched, FetchError, LinkVerdict, PageMeta, Redirect, Status
+from citecheck.net.fetch import FetchOptions
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 CONDITIONS = "the options of these tests"

@@ -15,8 +15,8 @@ import pytest
 from citecheck.config import Options
 from citecheck.letters import collect
 from citecheck.models import Report, Status
+from citecheck.net.resolve import TableResolver
 from citecheck.pipeline import run_check
-from citecheck.resolve import TableResolver
 
 from servers import Reply, closed_port, redirect, sequence
 from testkit import SEED, validate_report

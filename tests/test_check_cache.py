@@ -13,8 +13,8 @@ import pytest
 from citecheck.config import Options
 from citecheck.letters import collect
 from citecheck.models import Report
+from citecheck.net.resolve import TableResolver
 from citecheck.pipeline import run_check
-from citecheck.resolve import TableResolver
 from citecheck.urls import dedupe_key
 
 from servers import Reply

@@ -11,8 +11,8 @@ import yaml
 
 from citecheck.config import OUTPUT_FORMATS
 from citecheck.models import DEFAULT_FAIL_ON, Status
-from gha import INSTALL_STEP
 
+from gha import INSTALL_STEP
 from testkit import ROOT
 
 README = (ROOT / "README.md").read_text()

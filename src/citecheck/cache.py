@@ -54,7 +54,7 @@ from citecheck.errors import ConfigError
 from citecheck.models import Fetched, LinkVerdict, PageMeta, Status
 
 if TYPE_CHECKING:
-    from citecheck.fetch import FetchOptions
+    from citecheck.net.fetch import FetchOptions
 
 __all__ = [
     "APPLICATION_ID",

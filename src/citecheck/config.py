@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from citecheck.archive import DEFAULT_ENDPOINT as DEFAULT_ARCHIVE_ENDPOINT
 from citecheck.claims import Thresholds
 from citecheck.errors import ConfigError
 from citecheck.models import DEFAULT_FAIL_ON, Status
+from citecheck.net.archive import DEFAULT_ENDPOINT as DEFAULT_ARCHIVE_ENDPOINT
 from citecheck.report import EXPORT_FORMATS
 
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from citecheck import classify
-from citecheck.addresses import non_public_reason, parse_host_address
 from citecheck.models import (
     Fetched,
     FetchError,
@@ -31,14 +30,15 @@ from citecheck.models import (
     Report,
     Status,
 )
+from citecheck.net.addresses import non_public_reason, parse_host_address
 from citecheck.parse import extract
 from citecheck.urls import dedupe_key, precheck, split_fragment
 
 if TYPE_CHECKING:
     from citecheck.cache import CacheEntry, ResultCache
     from citecheck.config import Options
-    from citecheck.fetch import Fetcher, FetchOptions
-    from citecheck.resolve import Resolver
+    from citecheck.net.fetch import Fetcher, FetchOptions
+    from citecheck.net.resolve import Resolver
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +188,7 @@ def _remap(url: str, options: Options) -> str:
 
 
 def _fetch_options(options: Options) -> FetchOptions:
-    from citecheck.fetch import FetchOptions
+    from citecheck.net.fetch import FetchOptions
 
     fetch_options = FetchOptions(
         timeout=options.timeout,
@@ -285,7 +285,7 @@ async def _fetch_all(
     on_progress: ProgressCallback | None,
     resolver: Resolver | None,
 ) -> dict[str, _Outcome]:
-    from citecheck.fetch import Fetcher
+    from citecheck.net.fetch import Fetcher
 
     total, done = len(stale), 0
     pending = Counter(_host(url) for url in stale.values())
@@ -426,7 +426,7 @@ async def _with_archive_suggestions(
     findings: list[Finding], options: Options, cache: ResultCache | None, resolver: Resolver | None
 ) -> list[Finding]:
     """Archived copies near the cited date for broken and moved references."""
-    from citecheck.archive import timestamp
+    from citecheck.net.archive import timestamp
 
     wanted = [i for i, f in enumerate(findings) if f.status in (Status.BROKEN, Status.MOVED)]
     if not wanted:
@@ -461,9 +461,9 @@ async def _archived(
     Like results: a fresh cached answer is not asked again, ``--refresh`` asks again, and
     ``--offline`` uses any cached answer and asks nothing, since nothing may connect.
     """
-    from citecheck.archive import ArchiveClient
     from citecheck.cache import ArchiveAnswer, answer_is_fresh
-    from citecheck.fetch import Fetcher
+    from citecheck.net.archive import ArchiveClient
+    from citecheck.net.fetch import Fetcher
 
     endpoint, now = options.archive_endpoint, time.time()
     known = cache.get_answers(endpoint, questions) if cache and not options.refresh else {}

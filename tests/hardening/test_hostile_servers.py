@@ -17,9 +17,9 @@ from pathlib import Path
 import brotli
 import pytest
 
-from citecheck.fetch import FetchOptions
 from citecheck.models import Finding, Status
-from citecheck.resolve import TableResolver
+from citecheck.net.fetch import FetchOptions
+from citecheck.net.resolve import TableResolver
 
 from hostile_kit import (
     GIB,
@@ -245,7 +245,7 @@ def test_endless_and_huge_bodies_are_read_only_to_the_cap(site: Site, path: str,
 
 @pytest.mark.parametrize("path", ["/gzip-bomb", "/brotli-bomb"])
 def test_a_compression_bomb_is_decoded_only_to_the_cap(site: Site, path: str) -> None:
-    # The decoded size itself is asserted at the fetch level (tests/fetch/test_fetch_bodies.py).
+    # The decoded size itself is asserted at the fetch level (tests/net/test_fetch_bodies.py).
     found = site.finding(path)
     assert found.fetched is not None and found.fetched.truncated
     assert found.status is Status.OK
@@ -292,7 +292,7 @@ def test_undecodable_bytes_under_a_lying_charset_still_give_a_title(site: Site) 
 # --- The address guard, end to end -----------------------------------------------------------
 #
 # Loopback is the only network here, and it is never public, so a redirect from a public site
-# into private space cannot be staged with real addresses. As tests/fetch/test_fetch_guard.py
+# into private space cannot be staged with real addresses. As tests/net/test_fetch_guard.py
 # does, the one pure policy function is stood in for: 127.0.0.2 counts as public, everything
 # else keeps its real verdict. The resolver, the dialling, the redirects and the classification
 # are all real, and the "internal" server's request log shows whether anything reached it.
@@ -302,13 +302,13 @@ def test_undecodable_bytes_under_a_lying_charset_still_give_a_title(site: Site) 
 def public_127_0_0_2(monkeypatch: pytest.MonkeyPatch) -> None:
     import ipaddress
 
-    import citecheck.fetch
-    from citecheck.addresses import IPAddress, non_public_reason
+    import citecheck.net.fetch
+    from citecheck.net.addresses import IPAddress, non_public_reason
 
     def reason(ip: IPAddress) -> str | None:
         return None if ip == ipaddress.ip_address("127.0.0.2") else non_public_reason(ip)
 
-    monkeypatch.setattr(citecheck.fetch, "non_public_reason", reason)
+    monkeypatch.setattr(citecheck.net.fetch, "non_public_reason", reason)
 
 
 def test_a_name_on_loopback_is_private_and_never_contacted(tmp_path: Path, loopback) -> None:

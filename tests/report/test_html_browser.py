@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from browser.html_letter import CASES, letter_report
 from citecheck.models import Status
 from citecheck.report.html import render
+
+from html_letter import CASES, letter_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

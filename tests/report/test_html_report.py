@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from browser.html_letter import (
+from citecheck.models import LetterFormat, LetterInfo, LinkKind, Report, Status
+from citecheck.report import renderer
+from citecheck.report.html import render
+
+from factories import SECRET, every_status, refs_report, report
+from html_letter import (
     ARCHIVED,
     CASES,
     HOSTILE_TITLE,
@@ -27,11 +32,6 @@ from browser.html_letter import (
     TEXT,
     letter_report,
 )
-from citecheck.models import LetterFormat, LetterInfo, LinkKind, Report, Status
-from citecheck.report import renderer
-from citecheck.report.html import render
-
-from factories import SECRET, every_status, refs_report, report
 from servers import Reply
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]

@@ -18,11 +18,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from letter_of_every_status import LONG_URL, NEW_URL, findings, report
 from rich.console import Console
 
 from citecheck.models import Report, Status
 from citecheck.report.terminal import print_report, render_plain
+
+from letter_of_every_status import LONG_URL, NEW_URL, findings, report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 WIDTHS = (80, 120, 200)

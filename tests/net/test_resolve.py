@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from citecheck.resolve import NameNotFound, ResolverUnavailable, SystemResolver, TableResolver
+from citecheck.net.resolve import NameNotFound, ResolverUnavailable, SystemResolver, TableResolver
 
 
 def test_table_resolver_answers_ignoring_case_and_trailing_dot() -> None:

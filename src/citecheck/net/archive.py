@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
-    from citecheck.fetch import Fetcher
+    from citecheck.net.fetch import Fetcher
 
 DEFAULT_ENDPOINT = "https://archive.org/wayback/available"
 

@@ -12,11 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from citecheck.archive import Answer, ArchiveClient, timestamp
 from citecheck.config import Options
-from citecheck.fetch import Fetcher, FetchOptions
 from citecheck.letters import collect
 from citecheck.models import Finding
+from citecheck.net.archive import Answer, ArchiveClient, timestamp
+from citecheck.net.fetch import Fetcher, FetchOptions
 from citecheck.pipeline import run_check
 
 from servers import LoopbackServer, Reply, Request, closed_port

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from citecheck.connections import Wire
+from citecheck.net.wire import Wire
 
 from servers import Reply
 

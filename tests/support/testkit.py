@@ -9,9 +9,9 @@ from typing import Any
 
 import jsonschema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "letters" / "2026-05-19-meps-china-visit.txt"
-SCHEMA = json.loads((Path(__file__).parent / "schemas" / "report-v1.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "report-v1.schema.json").read_text())
 
 
 def validate_report(document: dict[str, Any]) -> None:

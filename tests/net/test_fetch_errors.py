@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from citecheck.models import FetchError
-from citecheck.resolve import TableResolver
+from citecheck.net.resolve import TableResolver
 
 from servers import Reply, closed_port, self_signed, server_tls
 

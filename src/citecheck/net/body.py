@@ -19,8 +19,8 @@ from typing import Protocol
 import brotli  # type: ignore[import-untyped]
 import httpx
 
-from citecheck.connections import failure
 from citecheck.models import Fetched, FetchError
+from citecheck.net.wire import failure
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 _SNIFF_BYTES = 512

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from citecheck.fetch import Fetcher, FetchOptions
 from citecheck.models import Fetched, Redirect
-from citecheck.resolve import TableResolver
-from h2server import H2Reply, H2Server
+from citecheck.net.fetch import Fetcher, FetchOptions
+from citecheck.net.resolve import TableResolver
 
+from h2server import H2Reply, H2Server
 from servers import Certificate, self_signed
 
 FetchAll = Callable[..., list[Fetched]]

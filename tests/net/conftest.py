@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from citecheck.fetch import Fetcher, FetchOptions
 from citecheck.models import Fetched
-from citecheck.resolve import Resolver, TableResolver
+from citecheck.net.fetch import Fetcher, FetchOptions
+from citecheck.net.resolve import Resolver, TableResolver
 
 FetchAll = Callable[..., list[Fetched]]
 

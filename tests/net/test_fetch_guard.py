@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 import pytest
 
-import citecheck.fetch
-from citecheck.addresses import IPAddress, non_public_reason
+import citecheck.net.fetch
 from citecheck.models import FetchError, Redirect
-from citecheck.resolve import NameNotFound
+from citecheck.net.addresses import IPAddress, non_public_reason
+from citecheck.net.resolve import NameNotFound
 
 from servers import Reply, redirect
 
@@ -76,7 +76,7 @@ def public_127_0_0_2(monkeypatch: pytest.MonkeyPatch) -> None:
     def reason(ip: IPAddress) -> str | None:
         return None if ip == ipaddress.ip_address("127.0.0.2") else non_public_reason(ip)
 
-    monkeypatch.setattr(citecheck.fetch, "non_public_reason", reason)
+    monkeypatch.setattr(citecheck.net.fetch, "non_public_reason", reason)
 
 
 def test_a_redirect_hop_into_loopback_is_blocked(public_127_0_0_2, loopback, fetch_one) -> None:

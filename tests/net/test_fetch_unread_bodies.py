@@ -2,7 +2,7 @@
 
 Each server counts the requests it saw, so every test shows the retries; the message says how
 the body ended and how much of it had arrived. Only citecheck's own cap ends a body and still
-leaves a page (tests/fetch/test_fetch_bodies.py).
+leaves a page (tests/net/test_fetch_bodies.py).
 """
 
 from __future__ import annotations

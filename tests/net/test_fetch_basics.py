@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from citecheck import __version__
-from citecheck.fetch import ACCEPT, ACCEPT_LANGUAGE, Fetcher, FetchOptions
 from citecheck.models import Fetched, FetchError
-from citecheck.resolve import TableResolver
+from citecheck.net.fetch import ACCEPT, ACCEPT_LANGUAGE, Fetcher, FetchOptions
+from citecheck.net.resolve import TableResolver
 
 from servers import Reply, redirect, sequence, wait_until
 

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from citecheck.fetch import Fetcher, FetchOptions
 from citecheck.models import FetchError
-from citecheck.resolve import TableResolver
+from citecheck.net.fetch import Fetcher, FetchOptions
+from citecheck.net.resolve import TableResolver
 
 from servers import Reply, closed_port, sequence, wait_until
 

@@ -1,4 +1,4 @@
-"""What citecheck.connections relies on in httpx and httpcore, checked by shape.
+"""What citecheck.net.wire relies on in httpx and httpcore, checked by shape.
 
 connections.py uses only documented extension points; this fails loudly, naming the piece, when
 an upgrade changes one of them, before any fetch misbehaves. pyproject's upper bounds keep

@@ -14,8 +14,8 @@ from typing import Any
 from citecheck.config import Options
 from citecheck.letters import collect
 from citecheck.models import Finding, Report
+from citecheck.net.resolve import Resolver, TableResolver
 from citecheck.pipeline import _fetch_options, run_check
-from citecheck.resolve import Resolver, TableResolver
 
 from servers import BodyFactory
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citecheck.addresses import non_public_reason, parse_host_address
+from citecheck.net.addresses import non_public_reason, parse_host_address
 
 V4, V6 = ipaddress.IPv4Address, ipaddress.IPv6Address
 

@@ -47,11 +47,11 @@ from types import TracebackType
 import httpx
 
 from citecheck import __version__
-from citecheck.addresses import non_public_reason, parse_host_address
-from citecheck.body import Body
-from citecheck.connections import Wire, failure
 from citecheck.models import Fetched, FetchError, Redirect
-from citecheck.resolve import NameNotFound, Resolver, ResolverUnavailable, SystemResolver
+from citecheck.net.addresses import non_public_reason, parse_host_address
+from citecheck.net.body import Body
+from citecheck.net.resolve import NameNotFound, Resolver, ResolverUnavailable, SystemResolver
+from citecheck.net.wire import Wire, failure
 from citecheck.urls import http_syntax_problem
 
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/pdf;q=0.8,*/*;q=0.7"
