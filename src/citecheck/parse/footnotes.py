@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from citecheck.dates import find_date
+from citecheck.dates import find_cited_date
 from citecheck.models import Letter, LinkKind, Reference
 
 # Headings of a notes section, compared without case, accents or trailing punctuation.
@@ -85,7 +85,7 @@ def finish(letter: Letter, drafts: Iterable[Draft]) -> list[Reference]:
 def _with_claims(reference: Reference, after: str) -> Reference:
     """A note's link claims its text as title (a bare URL claims none) and the date after it."""
     titled = reference.kind in (LinkKind.INLINE, LinkKind.REFERENCE)
-    date = find_date(after)
+    date = find_cited_date(after)
     return replace(
         reference,
         cited_title=(reference.text or None) if titled else None,

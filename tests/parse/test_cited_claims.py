@@ -1,0 +1,66 @@
+"""What a letter's footnotes claim, read through `citecheck refs` as a user would run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _references(cli, path: Path) -> list[dict]:  # type: ignore[type-arg]
+    result = cli("refs", path, "--format", "json")
+    assert result.code == 0, result.err
+    return result.json()["references"]  # type: ignore[no-any-return]
+
+
+def _claims(references: list[dict]) -> list[tuple]:  # type: ignore[type-arg]
+    return [(r["footnote"], r["cited_title"], r["cited_date"]) for r in references]
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_an_access_date_is_never_the_cited_date(cli, tmp_path: Path, suffix: str) -> None:
+    letter = tmp_path / f"letter{suffix}"
+    letter.write_text(
+        "Dear Members,\n\nWe wrote before.¹ ² ³ ⁴ ⁵ ⁶\n\n"
+        "¹ [Annual report](https://a.example.org/report), accessed 3 March 2026.\n"
+        "² [Joint letter](https://b.example.org/letter), 17 July 2025 (retrieved 3 March 2026).\n"
+        "³ [Statement](https://c.example.org/s) (last visited on 3 March 2026), 5 May 2023.\n"
+        "⁴ [Rapport](https://d.example.org/r), consulté le 3 mars 2026.\n"
+        "⁵ [Bericht](https://e.example.org/b), abgerufen am 3. März 2026; "
+        "[Informe](https://f.example.org/i), consultado el 3 de marzo de 2026.\n"
+        "⁶ [Review](https://g.example.org/r), consulted on 3 March 2026, June 2024.\n",
+        encoding="utf-8",
+    )
+    assert _claims(_references(cli, letter)) == [
+        ("1", "Annual report", None),
+        ("2", "Joint letter", "2025-07-17"),
+        ("3", "Statement", "2023-05-05"),
+        ("4", "Rapport", None),
+        ("5", "Bericht", None),
+        ("5", "Informe", None),
+        ("6", "Review", "2024-06"),
+    ]
+
+
+def test_a_windows_1252_letter_reads_as_windows_1252(cli, tmp_path: Path) -> None:
+    text = (
+        "Madame la Députée,\n\n"
+        "Nous vous écrivons au sujet de la répression.¹ Le coût : 5 000 €.\n\n"
+        "¹ Voir [« Rapport annuel » d’Amnesty](https://www.amnesty.org/fr/rapport), "
+        "17 juillet 2025.\n"
+    )
+    letter = tmp_path / "lettre.txt"
+    letter.write_bytes(text.encode("cp1252"))
+    assert _claims(_references(cli, letter)) == [
+        ("1", "« Rapport annuel » d’Amnesty", "2025-07-17"),
+    ]
+
+
+def test_a_central_european_letter_still_reads_as_such(cli, tmp_path: Path) -> None:
+    text = (
+        "Vážení poslanci,\n\npíšeme vám ohledně porušování lidských práv v Číně.[^1]\n\n"
+        "[^1]: [Zpráva o Číně](https://a.example.org/zprava), 2025.\n"
+    )
+    letter = tmp_path / "dopis.txt"
+    letter.write_bytes(text.encode("cp1250"))
+    assert _claims(_references(cli, letter)) == [("1", "Zpráva o Číně", "2025")]
