@@ -33,7 +33,7 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
-from citecheck.parse.text import bare_url_end
+from citecheck.parse.text import bare_url_end, find_schemeless
 
 _Rule = Callable[[StateInline, bool], bool]
 
@@ -116,6 +116,30 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _schemeless_url(state: StateInline, silent: bool) -> bool:
+    """A web address written without its scheme (``www.hrw.org/…``), in the run of plain text
+    that starts here: markdown-it's text rule takes such a run whole, so this one goes first."""
+    position, src = state.pos, state.src
+    if silent or state.linkLevel > 0:  # silent: skipping over a link's label, where it is text
+        return False
+    terminator = state.md.inline.terminator_re.search(src, position, state.posMax)
+    run_end = terminator.start() if terminator else state.posMax
+    found = find_schemeless(src, position, run_end)
+    if found is None:
+        return False
+    start = found.start()
+    end = bare_url_end(src, start, state.posMax)
+    url = src[start:end]
+    state.pending += src[position:start]
+    token = state.push("link_open", "a", 1)
+    token.attrs = {"href": url}
+    token.meta.update(start=start, end=end, kind="bare")
+    state.push("text", "", 0).content = url
+    state.push("link_close", "a", -1)
+    state.pos = end
+    return True
+
+
 def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """A block rule that matches nothing: when streaming, it hands finished blocks on."""
     collector = state.env.get(_STREAM)
@@ -151,6 +175,7 @@ def _renderer() -> MarkdownIt:
     md.inline.ruler.at("autolink", _stamped(autolink, "autolink"))
     md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
     md.inline.ruler.before("linkify", "bare_url", _bare_url)
+    md.inline.ruler.before("text", "schemeless_url", _schemeless_url)
     md.block.ruler.before("table", "citecheck_flush", _flush)
     md.core.ruler.at("inline", _inline_core)
     return md

@@ -1,7 +1,8 @@
 """Plain-text letters (.txt): the links as written, and the footnotes they sit in.
 
 A plain letter is not rendered: an exact scanner finds Markdown-style ``[text](url)`` links,
-``<scheme:…>`` autolinks and bare ``http(s)://``, ``mailto:`` and ``tel:`` URLs. Notes are
+``<scheme:…>`` autolinks, bare ``http(s)://``, ``mailto:`` and ``tel:`` URLs, and web addresses
+written without their scheme (``www.hrw.org/…``, see ``urls.SCHEMELESS``). Notes are
 lines: one that starts with superscript digits (``¹ See …``) or ``[^1]:``, with the lines that
 continue it, and the numbered or bulleted items after a "Notes"/"References"… heading line.
 """
@@ -21,6 +22,7 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
+from citecheck.urls import SCHEMELESS
 
 # The start of a bare URL: an explicit scheme, not glued to a word before it.
 BARE_START = re.compile(r"(?<![A-Za-z0-9+.-])(?:https?://|mailto:|tel:)", re.IGNORECASE)
@@ -30,6 +32,7 @@ _TRAILING = ".,;:!?'*_~"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>")
 _NEXT = re.compile(r"\[|<|" + BARE_START.pattern, re.IGNORECASE)
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 _NEWLINES = re.compile(r"\r\n?")
 _TITLE_CLOSERS = {'"': '"', "'": "'", "(": ")"}
 
@@ -38,14 +41,15 @@ _FOOTNOTE_DEF = re.compile(r"[ \t]{0,3}\[\^([^\]\s]+)\]:")
 
 
 def bare_url_end(text: str, start: int, end: int | None = None) -> int:
-    """Where a bare URL starting at ``start`` ends (``start`` if there is none).
+    """Where a bare URL (or scheme-less address) starting at ``start`` ends (``start`` if there
+    is none).
 
     Trailing punctuation and unbalanced closing brackets are left out; balanced parentheses,
     as in ``https://en.wikipedia.org/wiki/Foo_(bar)``, are kept.
     """
     scheme = BARE_START.match(text, start)
     match = _URL_RUN.match(text, start, len(text) if end is None else end)
-    if scheme is None or match is None:
+    if match is None or (scheme is None and SCHEMELESS.match(text, start) is None):
         return start
     url = match.group()
     while url:
@@ -56,8 +60,30 @@ def bare_url_end(text: str, start: int, end: int | None = None) -> int:
             url = url[:-1]
         else:
             break
+    if scheme is None:  # the host is there: SCHEMELESS ends with a letter, never trimmed
+        return start + len(url)
     rest = url[scheme.end() - start :].lstrip("/")
     return start + len(url) if rest else start
+
+
+def find_schemeless(text: str, start: int, end: int) -> re.Match[str] | None:
+    """The first scheme-less address (``urls.SCHEMELESS``) that starts in ``text[start:end]``.
+
+    It is found from its dots: trying the pattern at every word would make every letter pay.
+    """
+    tried = start  # host characters before here have been tried as the start of an address
+    dot = text.find(".", start, end)
+    while dot >= 0:
+        host = dot
+        while host > tried and text[host - 1] in _HOST_CHARS:
+            host -= 1
+        if host > tried or host == start:  # a new run of host characters, not one tried
+            found = SCHEMELESS.match(text, host)
+            if found is not None:
+                return found
+        tried = dot + 1
+        dot = text.find(".", tried, end)
+    return None
 
 
 def normalise_newlines(text: str) -> str:
@@ -121,7 +147,17 @@ def _scan(text: str) -> list[_Link]:
     """Every link in ``text``, left to right, none inside another."""
     links = []
     position = 0
-    while (match := _NEXT.search(text, position)) is not None:
+    while True:
+        match = _NEXT.search(text, position)
+        address = find_schemeless(text, position, match.start() if match else len(text))
+        if address is not None:
+            end = bare_url_end(text, address.start())
+            url = text[address.start() : end]
+            links.append(_Link(address.start(), end, LinkKind.BARE, url, url))
+            position = end
+            continue
+        if match is None:
+            break
         start = match.start()
         link = _link_at(text, start)
         if link is None:
