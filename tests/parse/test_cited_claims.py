@@ -64,3 +64,42 @@ def test_a_central_european_letter_still_reads_as_such(cli, tmp_path: Path) -> N
     letter = tmp_path / "dopis.txt"
     letter.write_bytes(text.encode("cp1250"))
     assert _claims(_references(cli, letter)) == [("1", "Zpráva o Číně", "2025")]
+
+
+def test_plain_text_footnotes_keep_their_titles_and_dates(cli, tmp_path: Path) -> None:
+    letter = tmp_path / "letter.txt"
+    letter.write_text(
+        "To the attn. of:\n\nMembers of the European Parliament\n\n19 May 2026\n\n"
+        "Our organizations have long called on European decision-makers to act.¹ The EU "
+        "considers China a partner, a competitor and a rival.²\n\n"
+        "¹ See Joint NGO letter ahead of EU-China Summit, "
+        "https://www.hrw.org/news/2025/07/17/joint-ngo-letter, 17 July 2025; NGOs urge European\n"
+        "Council to keep human rights at the core of EU relations with China,\n"
+        "https://www.amnesty.eu/news/ngos-urge-council/, 12 June 2023.\n"
+        "² Human Rights Watch, “China: Events of 2024,” January 2025, "
+        "https://www.hrw.org/world-report/2025/china. EU-China relations factsheet, "
+        "5 May 2023, https://www.eeas.europa.eu/factsheet (accessed 3 March 2026).\n"
+        "Press contact: mailto:press@hrw.org, 19 May 2026\n"
+        "Yours sincerely,\n"
+        "Human Rights Watch, https://www.hrw.org/about, 2026\n",
+        encoding="utf-8",
+    )
+    found = [
+        (r["line"], r["footnote"], r["cited_title"], r["cited_date"], r["cited_date_text"])
+        for r in _references(cli, letter)
+    ]
+    assert found == [
+        (9, "1", "Joint NGO letter ahead of EU-China Summit", "2025-07-17", "17 July 2025"),
+        (
+            11,
+            "1",
+            "NGOs urge European Council to keep human rights at the core of EU relations with "
+            "China",
+            "2023-06-12",
+            "12 June 2023",
+        ),
+        (12, "2", "China: Events of 2024", "2025-01", "January 2025"),
+        (12, "2", "EU-China relations factsheet", "2023-05-05", "5 May 2023"),
+        (13, None, None, None, None),
+        (15, None, None, None, None),
+    ]

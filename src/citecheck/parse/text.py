@@ -5,6 +5,8 @@ A plain letter is not rendered: an exact scanner finds Markdown-style ``[text](u
 written without their scheme (``www.hrw.org/…``, see ``urls.SCHEMELESS``). Notes are
 lines: one that starts with superscript digits (``¹ See …``) or ``[^1]:``, with the lines that
 continue it, and the numbered or bulleted items after a "Notes"/"References"… heading line.
+A note ends at a blank line, at the next note or item, and at a line that starts something
+else: a contact address (``mailto:``, "Email:"), a closing ("Yours sincerely,"), a signature.
 """
 
 from __future__ import annotations
@@ -38,6 +40,21 @@ _TITLE_CLOSERS = {'"': '"', "'": "'", "(": ")"}
 
 _ITEM = re.compile(r"[ \t]*(?:(\d{1,4})[.)]|\[(\d{1,4})\]|([-*+•–]))[ \t]+\S")
 _FOOTNOTE_DEF = re.compile(r"[ \t]{0,3}\[\^([^\]\s]+)\]:")
+# A line that starts something other than more of the note above it: a contact address, a
+# closing or a signature block. (A blank line or a new note ends a note too.)
+_NEW_ITEM = re.compile(
+    r"[ \t]*(?:"
+    r"(?:mailto|tel):|(?:e-?mail|tel|telephone|phone|fax|contact)\s*:"
+    r"|(?:press|media)\s+(?:contact|enquiries|inquiries|office)s?\s*:|signed\s*[:,]|cc\s*:"
+    r"|p\.\s?s\.|veuillez\s+agr[ée]er|--[ \t]*$"
+    # closings, alone on their line
+    r"|(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?|regards"
+    r"|(?:kind|best|warm)(?:est)?\s+regards|respectfully(?:\s+yours)?|cordialement"
+    r"|mit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en|atentamente|saludos\s+cordiales"
+    r"|met\s+vriendelijke\s+groet(?:en)?|(?:distinti|cordiali)\s+saluti|atenciosamente)"
+    r"[ \t]*[,.!]?[ \t]*$)",
+    re.IGNORECASE,
+)
 
 
 def bare_url_end(text: str, start: int, end: int | None = None) -> int:
@@ -118,6 +135,7 @@ class _Note:
     start: int
     end: int
     label: str
+    body: int  # where its text starts, after the label
 
 
 def extract(letter: Letter) -> list[Reference]:
@@ -139,7 +157,13 @@ def extract(letter: Letter) -> list[Reference]:
         if number + 1 < len(links):
             stop = min(stop, max(link.end, links[number + 1].start))
         after = text[link.end : stop]
-        drafts.append(Draft(line, column, link.kind, link.text, link.url, note.label, after))
+        previous = links[number - 1] if number else None
+        follows = previous is not None and previous.end > note.body
+        begin = previous.end if previous is not None and follows else note.body
+        before = text[begin : link.start]
+        drafts.append(
+            Draft(line, column, link.kind, link.text, link.url, note.label, after, before, follows)
+        )
     return finish(letter, drafts)
 
 
@@ -254,36 +278,38 @@ def _notes(text: str) -> list[_Note]:
     """The footnotes of a plain letter as spans of its text, in order."""
     notes: list[_Note] = []
     open_label: str | None = None
-    open_start = 0
+    open_start = open_body = 0
     in_section = False
     items = 0  # items so far in the notes section: a bullet's label is its index
     offset = 0
     for line in text.split("\n"):
         line_end = offset + len(line)
-        label = _note_label(line, in_section, items + 1)
+        label, body = _note_label(line, in_section, items + 1) or (None, 0)
         blank = not line.strip()
-        if open_label is not None and (blank or label is not None or _ITEM.match(line)):
-            notes.append(_Note(open_start, offset, open_label))
+        if open_label is not None and (
+            blank or label is not None or _ITEM.match(line) or _NEW_ITEM.match(line)
+        ):
+            notes.append(_Note(open_start, offset, open_label, open_body))
             open_label = None
         if label is not None:
-            open_label, open_start = label, offset
+            open_label, open_start, open_body = label, offset, offset + body
             items += 1 if in_section and _ITEM.match(line) else 0
         elif not blank and is_notes_heading(line) and len(line.strip()) <= 60:
             in_section, items = True, 0
         offset = line_end + 1
     if open_label is not None:
-        notes.append(_Note(open_start, len(text), open_label))
+        notes.append(_Note(open_start, len(text), open_label, open_body))
     return notes
 
 
-def _note_label(line: str, in_section: bool, index: int) -> str | None:
-    """The label of the note that ``line`` starts, if it starts one."""
+def _note_label(line: str, in_section: bool, index: int) -> tuple[str, int] | None:
+    """The label of the note that ``line`` starts, if it starts one, and where its text starts."""
     superscript = superscript_label(line)
     if superscript is not None:
-        return superscript[0]
+        return superscript
     definition = _FOOTNOTE_DEF.match(line)
     if definition is not None:
-        return definition.group(1)
+        return definition.group(1), definition.end()
     if in_section and (item := _ITEM.match(line)):
-        return item.group(1) or item.group(2) or str(index)
+        return item.group(1) or item.group(2) or str(index), item.end() - 1
     return None
