@@ -122,7 +122,9 @@ class LineIndex:
 
 
 @dataclass(frozen=True, slots=True)
-class _Link:
+class Link:
+    """A link found in a text: where it is (offsets), its syntax, its text and URL."""
+
     start: int
     end: int
     kind: LinkKind
@@ -142,7 +144,7 @@ def extract(letter: Letter) -> list[Reference]:
     """The references of a plain-text letter, in source order."""
     text = normalise_newlines(letter.text)
     index = LineIndex(text)
-    links = [link for link in _scan(text) if not is_note_anchor(link.url)]
+    links = [link for link in scan(text) if not is_note_anchor(link.url)]
     notes = _notes(text)
     note_starts = [note.start for note in notes]
     drafts = []
@@ -167,7 +169,7 @@ def extract(letter: Letter) -> list[Reference]:
     return finish(letter, drafts)
 
 
-def _scan(text: str) -> list[_Link]:
+def scan(text: str) -> list[Link]:
     """Every link in ``text``, left to right, none inside another."""
     links = []
     position = 0
@@ -177,7 +179,7 @@ def _scan(text: str) -> list[_Link]:
         if address is not None:
             end = bare_url_end(text, address.start())
             url = text[address.start() : end]
-            links.append(_Link(address.start(), end, LinkKind.BARE, url, url))
+            links.append(Link(address.start(), end, LinkKind.BARE, url, url))
             position = end
             continue
         if match is None:
@@ -192,7 +194,7 @@ def _scan(text: str) -> list[_Link]:
     return links
 
 
-def _link_at(text: str, start: int) -> _Link | None:
+def _link_at(text: str, start: int) -> Link | None:
     char = text[start]
     if char == "[":
         return _inline(text, start)
@@ -201,15 +203,15 @@ def _link_at(text: str, start: int) -> _Link | None:
         if autolink is None:
             return None
         url = autolink.group(1)
-        return _Link(start, autolink.end(), LinkKind.AUTOLINK, url, url)
+        return Link(start, autolink.end(), LinkKind.AUTOLINK, url, url)
     end = bare_url_end(text, start)
     if end == start:
         return None
     url = text[start:end]
-    return _Link(start, end, LinkKind.BARE, url, url)
+    return Link(start, end, LinkKind.BARE, url, url)
 
 
-def _inline(text: str, start: int) -> _Link | None:
+def _inline(text: str, start: int) -> Link | None:
     """A ``[text](url "title")`` link at ``start``, brackets nested and escapes honoured."""
     label_end = _closing(text, start, "[", "]")
     if label_end is None or not text.startswith("(", label_end + 1):
@@ -244,7 +246,7 @@ def _inline(text: str, start: int) -> _Link | None:
     if not text.startswith(")", after_url):
         return None
     label = collapse(text[start + 1 : label_end])
-    return _Link(start, after_url + 1, LinkKind.INLINE, label, url)
+    return Link(start, after_url + 1, LinkKind.INLINE, label, url)
 
 
 def _closing(text: str, start: int, opener: str, closer: str) -> int | None:
