@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -116,18 +116,22 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_ADDRESSES = "citecheck.addresses"  # the env key of the scheme-less addresses of an inline
+
+
 def _schemeless_url(state: StateInline, silent: bool) -> bool:
-    """A web address written without its scheme (``www.hrw.org/…``), in the run of plain text
+    """A web address written without its scheme (``www.hrw.org/…``) in the run of plain text
     that starts here: markdown-it's text rule takes such a run whole, so this one goes first."""
-    position, src = state.pos, state.src
     if silent or state.linkLevel > 0:  # silent: skipping over a link's label, where it is text
         return False
-    terminator = state.md.inline.terminator_re.search(src, position, state.posMax)
-    run_end = terminator.start() if terminator else state.posMax
-    found = find_schemeless(src, position, run_end)
-    if found is None:
+    src, position = state.src, state.pos
+    starts = _address_starts(state)
+    at = bisect_left(starts, position)
+    if at == len(starts):
         return False
-    start = found.start()
+    start = starts[at]
+    if start >= state.posMax or state.md.inline.terminator_re.search(src, position, start):
+        return False  # markup comes first (the address may be code, or a link's destination)
     end = bare_url_end(src, start, state.posMax)
     url = src[start:end]
     state.pending += src[position:start]
@@ -138,6 +142,22 @@ def _schemeless_url(state: StateInline, silent: bool) -> bool:
     state.push("link_close", "a", -1)
     state.pos = end
     return True
+
+
+def _address_starts(state: StateInline) -> list[int]:
+    """Where scheme-less addresses may start in the inline source, found once for all of it:
+    searching each run of text to its end again would be quadratic in a long one."""
+    cached = state.env.get(_ADDRESSES)
+    if cached is not None and cached[0] is state.src:
+        known: list[int] = cached[1]
+        return known
+    starts = []
+    position = 0
+    while (found := find_schemeless(state.src, position, len(state.src))) is not None:
+        starts.append(found.start())
+        position = found.end()
+    state.env[_ADDRESSES] = (state.src, starts)
+    return starts
 
 
 def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:

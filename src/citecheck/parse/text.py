@@ -173,8 +173,10 @@ def scan(text: str) -> list[Link]:
     """Every link in ``text``, left to right, none inside another."""
     links = []
     position = 0
+    match = _NEXT.search(text)
     while True:
-        match = _NEXT.search(text, position)
+        if match is not None and match.start() < position:  # not before: addresses come first
+            match = _NEXT.search(text, position)
         address = find_schemeless(text, position, match.start() if match else len(text))
         if address is not None:
             end = bare_url_end(text, address.start())
