@@ -1,10 +1,12 @@
-"""What a letter's footnotes claim, read through `citecheck refs` as a user would run it."""
+"""What a letter's footnotes claim, read through the CLI as a user would run it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from servers import Reply
 
 
 def _references(cli, path: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -103,3 +105,24 @@ def test_plain_text_footnotes_keep_their_titles_and_dates(cli, tmp_path: Path) -
         (13, None, None, None, None),
         (15, None, None, None, None),
     ]
+
+
+def test_an_access_date_makes_no_false_mismatch(cli, tmp_path: Path, loopback) -> None:
+    site = loopback()
+    page = (
+        b"<html><head><title>Annual report</title>"
+        b"<meta property='article:published_time' content='2025-07-17T09:00:00Z'></head>"
+        b"<body><h1>Annual report</h1></body></html>"
+    )
+    site.route("/report", Reply(200, page, [("Content-Type", "text/html; charset=utf-8")]))
+    letter = tmp_path / "letter.md"
+    letter.write_text(
+        "We wrote.¹ ²\n\n"
+        f"¹ [Annual report]({site.url('/report')}), accessed 3 March 2026.\n"
+        f"² [Annual report]({site.url('/report')}), consulté le 3 mars 2026, 17 juillet 2025.\n",
+        encoding="utf-8",
+    )
+    result = cli("check", letter, "--format", "json", "--allow-private", "--no-cache")
+    assert result.code == 0, result.out
+    found = [(r["cited_date"], r["status"]) for r in result.json()["references"]]
+    assert found == [(None, "ok"), ("2025-07-17", "ok")]
