@@ -66,8 +66,7 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _LEAD_OUT = re.compile(
-    r"[\s,:;.(\[–—-]*(?:(?<![^\W\d_])(?:available|accessible|retrieved|online|read)"
-    r"(?:\s+(?:at|from|on|via|here))?)?[\s,:;(\[–—-]*\Z",
+    r"(?<![^\W\d_])(?:available|accessible|retrieved|online|read)(?:\s+(?:at|from|on|via|here))?\Z",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[“\"«„‘]\s*([^“”\"«»„]*?[^\W\d_][^“”\"«»„]*?)[\s,.]*[”\"»“’]")
@@ -77,6 +76,7 @@ _QUOTES = '“”"«»„‘’'
 # Prose that happens to precede a URL is no title: a long run of words, or words leading into
 # the URL ("as reported at", "see the statement by").
 _MAX_TITLE_WORDS = 25
+_MAX_CLAUSE = 600  # characters of a note read back from a URL: a title, a date, and more
 _LEADS_INTO = re.compile(r"(?<![^\W\d_])(?:at|by|from|in|on|see|via|under|to)\Z", re.IGNORECASE)
 
 
@@ -132,6 +132,7 @@ def _with_claims(reference: Reference, draft: Draft) -> Reference:
 
 def _written_before(before: str, *, follows: bool) -> tuple[str | None, DateMatch | None]:
     """The title and date of the citation that ``before`` ends with (the text before a URL)."""
+    before = before[-_MAX_CLAUSE:]
     if ";" in before:
         clause = before.rsplit(";", 1)[1]
     elif follows:  # what follows the previous link is its citation's end: ", 2020. Title, "
@@ -144,7 +145,7 @@ def _written_before(before: str, *, follows: bool) -> tuple[str | None, DateMatc
             clause = clause[end.end() :]
     else:
         clause = before
-    clause = _LEAD_OUT.sub("", _LEAD_IN.sub("", clause))
+    clause = _without_lead_out(_LEAD_IN.sub("", clause))
     quoted = _QUOTED.search(clause)  # Author, “Title,” date: the title is what is quoted
     date = None
     # The citation's last item: its date (", 17 July 2025"), or an access date, dropped.
@@ -153,7 +154,7 @@ def _written_before(before: str, *, follows: bool) -> tuple[str | None, DateMatc
         date = parse_date(tail)
         if date is None and not _is_access_date(tail):
             break
-        clause = _LEAD_OUT.sub("", clause[:cut])
+        clause = _without_lead_out(clause[:cut])
     title = collapse(quoted.group(1) if quoted else clause).strip(_SEPARATORS)
     if (
         not any(char.isalpha() for char in title)
@@ -162,6 +163,13 @@ def _written_before(before: str, *, follows: bool) -> tuple[str | None, DateMatc
     ):
         return None, date
     return title, date
+
+
+def _without_lead_out(clause: str) -> str:
+    """``clause`` without the separators and words leading into a URL ("Available at:")."""
+    clause = clause.rstrip(_SEPARATORS)
+    found = _LEAD_OUT.search(clause, max(0, len(clause) - 32))
+    return clause[: found.start()].rstrip(_SEPARATORS) if found else clause
 
 
 def _is_access_date(text: str) -> bool:
