@@ -6,6 +6,7 @@ import pytest
 
 from citecheck.models import Status
 from citecheck.urls import (
+    SCHEMELESS,
     dedupe_key,
     mask_credentials,
     precheck,
@@ -97,3 +98,43 @@ def test_star_credentials_keeps_every_position() -> None:
     assert len(starred) == len(text)
     assert "hunter2" not in starred and "u@" not in starred
     assert starred.index("@intranet") == text.index("@intranet")
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("www.hrw.org/news/2025/x", "www.hrw.org"),
+        ("WWW.HRW.ORG", "WWW.HRW.ORG"),
+        ("www.fidh.org.", "www.fidh.org"),
+        ("hrw.org/en/x", "hrw.org"),
+        ("news.bbc.co.uk/2/hi", "news.bbc.co.uk"),
+    ],
+)
+def test_a_scheme_less_address_is_recognised(text: str, address: str) -> None:
+    found = SCHEMELESS.match(text)
+    assert found is not None and found.group() == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hrw.org",  # a host alone may be a name ("Amazon.com")
+        "report.pdf",
+        "index.html/x",
+        "1.2.3/4",
+        "v1.2/3",
+        "e.g./i.e.",
+        "press@hrw.org/x",
+        "a/www.hrw.org",
+        "www.example",
+    ],
+)
+def test_names_files_and_numbers_are_no_addresses(text: str) -> None:
+    assert all(SCHEMELESS.match(text, at) is None for at in range(len(text)))
+
+
+def test_a_scheme_less_address_is_invalid_and_says_what_to_add() -> None:
+    verdict = precheck("www.hrw.org/news")
+    assert verdict is not None and verdict.status is Status.INVALID
+    assert verdict.message == "no scheme: add https:// (https://www.hrw.org/news)"
+    assert verdict.suggestion == "https://www.hrw.org/news"

@@ -5,6 +5,11 @@ are read in English, French, German, Spanish, Dutch, Italian and Portuguese, ful
 with or without accents. Numeric dates are read day first (``17/07/2025``) or ISO
 (``2025-07-17``). A bare year counts only between 1900 and 2100 and when it stands alone (not
 part of a number, a range or a word). Impossible dates such as 31 June are not dates.
+
+A citation may give the day its author looked at the page as well as the day it was published:
+``find_cited_date`` skips a date introduced as an access date ("accessed 3 March 2026",
+"retrieved on …", "last visited …", "consulté le …", "abgerufen am …", "consultado el …",
+"geraadpleegd op …", "consultato il …", "acesso em …").
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["DateMatch", "find_date", "parse_date"]
+__all__ = ["DateMatch", "find_cited_date", "find_date", "parse_date"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,30 @@ _DATE = re.compile(
 )
 
 
+# What introduces an access date, right before it: the verb or noun, then a preposition, an
+# article or a colon. Compared without case; accents optional where letters drop them.
+_ACCESS_CUE = re.compile(
+    r"(?<![^\W\d_])(?:"
+    # English
+    r"(?:last\s+|date\s+)?(?:accessed|retrieved|consulted|visited|viewed|checked)"
+    r"|access(?:ed)?\s+date|date\s+of\s+access|last\s+access"
+    # French
+    r"|(?:page\s+)?consult[ée]e?s?|derni[èe]re\s+consultation|date\s+de\s+consultation"
+    r"|acc[ée]d[ée]e?|visit[ée]e?"
+    # German
+    r"|(?:zuletzt\s+)?(?:abgerufen|aufgerufen|besucht|eingesehen|gesehen)|abrufdatum"
+    r"|(?:letzter\s+)?zugriff|zugegriffen"
+    # Spanish, Portuguese, Italian
+    r"|consultad[oa]|consultat[oa]|recuperad[oa]|accedid[oa]|acessad[oa]|visitad[oa]"
+    r"|visitat[oa]|fecha\s+de\s+(?:consulta|acceso)|(?:[úu]ltimo\s+)?(?:acesso|accesso)"
+    r"|data\s+(?:de|di)\s+(?:acesso|accesso|consulta)"
+    # Dutch
+    r"|(?:laatst\s+)?(?:geraadpleegd|bezocht|bekeken)|raadpleegdatum"
+    r")(?:\s*(?:on|at|in|the|le|en|am|um|el|il|em|op|a|:))*[\s:,.\-–—(\[]*\Z",
+    re.IGNORECASE,
+)
+
+
 def _iso(match: re.Match[str]) -> str | None:
     """The ISO form of a match, or None when it names no real day (or a doubtful month)."""
     groups = match.groupdict()
@@ -141,16 +171,31 @@ def _doubtful(name: str | None) -> bool:
 
 def find_date(text: str) -> DateMatch | None:
     """The first date expression in ``text``, or None."""
+    return next(_dates(text), None)
+
+
+def find_cited_date(text: str) -> DateMatch | None:
+    """The first date in ``text`` that is not introduced as an access date, or None."""
+    return next((found for found in _dates(text) if not _is_access_date(text, found)), None)
+
+
+def _dates(text: str) -> Iterator[DateMatch]:
+    """Every date expression in ``text``, left to right."""
     position = 0
     while (match := _DATE.search(text, position)) is not None:
         iso = _iso(match)
         if iso is not None:
-            return DateMatch(iso, match.group(), match.start(), match.end())
+            yield DateMatch(iso, match.group(), match.start(), match.end())
+            position = match.end()
+            continue
         # A doubtful month name ("set 2024") may be followed by a year of its own; an
         # impossible date ("31 June 2024") is skipped whole, not read as "1 June 2024".
         doubtful = next((g for g in ("ym", "mm") if _doubtful(match.group(g))), None)
         position = match.end(doubtful) if doubtful else match.end()
-    return None
+
+
+def _is_access_date(text: str, found: DateMatch) -> bool:
+    return _ACCESS_CUE.search(text, max(0, found.start - 60), found.start) is not None
 
 
 def parse_date(text: str) -> DateMatch | None:

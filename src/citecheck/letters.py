@@ -30,9 +30,19 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+# Latin-script code pages the detector confuses with Windows-1252 on short texts.
+_WINDOWS_1252_LOOKALIKES = frozenset(
+    {
+        "cp1250", "iso8859_2", "mac_latin2", "cp852",  # Central European
+        "cp1257", "iso8859_13", "iso8859_4", "cp775",  # Baltic
+        "latin_1", "iso8859_15", "iso8859_16", "cp850", "mac_roman",  # Western siblings
+    }
+)  # fmt: skip
+
 
 def decode(data: bytes, name: str) -> str:
-    """Text of a letter: BOM first, then UTF-8, then a detected legacy encoding.
+    """Text of a letter: BOM first, then UTF-8, then a detected legacy encoding (Windows-1252
+    when it reads the bytes as cleanly as the look-alike the detector ranked first).
 
     Newlines are normalised to ``\\n`` so that line numbers match what editors show.
     """
@@ -50,9 +60,17 @@ def decode(data: bytes, name: str) -> str:
         pass
     from charset_normalizer import from_bytes  # only legacy-encoded letters pay for the import
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise InputError(f"{name}: cannot tell the text encoding (is it a binary file?)")
+    if best.encoding in _WINDOWS_1252_LOOKALIKES:
+        # A short Western letter gives the detector little to go on: read as cp1250, "é" and
+        # "€" stay the same but a footnote's "¹" becomes "ą", and it may rank that first. When
+        # Windows-1252 reads the bytes as cleanly, it is the far likelier encoding.
+        western = next((match for match in matches if match.encoding == "cp1252"), None)
+        if western is not None and western.chaos <= best.chaos:
+            best = western
     return normalise_newlines(str(best))
 
 

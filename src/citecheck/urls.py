@@ -40,6 +40,22 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _HOST = re.compile(r"^[A-Za-z0-9\-._~%!$&'()*+,;=\u0080-\U0010ffff]+$|^\[[0-9A-Fa-f:.]+\]$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
+# A web address written without its scheme ("www.hrw.org/news/…"): a host starting "www.", or
+# any host under an alphabetic top-level domain when a path follows ("hrw.org/news"). A host
+# alone without "www." ("Amazon.com") is left alone: too often a name, not a link. Not glued to
+# what precedes it, so e-mail addresses (x@hrw.org) and paths (a/b.org/c) are no addresses; a
+# file name (report.pdf) has no path after it, and a version number (1.2/3) no alphabetic
+# top-level domain; file extensions are never top-level domains here (index.html/…).
+SCHEMELESS = re.compile(
+    r"(?<![\w@.+/:%~\-])(?:"
+    r"www\.(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?=[a-z0-9]))++[a-z]{2,24}(?![\w-])"
+    r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?=[a-z0-9]))++"
+    r"(?!(?:html?|php|aspx?|jsp|pdf|docx?|xlsx?|pptx?|odt|txt|md|csv|json|xml|js|py|zip)/)"
+    r"[a-z]{2,24}(?=/)"
+    r")",
+    re.IGNORECASE,
+)
+
 
 def placeholder_reason(url: str) -> str | None:
     """Why ``url`` looks like a link that was never filled in, or None."""
@@ -66,6 +82,9 @@ def precheck(url: str) -> LinkVerdict | None:
     if text.startswith("#"):
         return LinkVerdict(Status.SKIPPED, "link within the letter")
     match = _SCHEME.match(text)
+    if not match and SCHEMELESS.match(text):
+        fixed = f"https://{text}"
+        return LinkVerdict(Status.INVALID, f"no scheme: add https:// ({fixed})", fixed)
     if not match:
         return LinkVerdict(
             Status.INVALID, "not an absolute URL: readers have no page to resolve it"

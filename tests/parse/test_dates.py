@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citecheck.dates import DateMatch, find_date, parse_date
+from citecheck.dates import DateMatch, find_cited_date, find_date, parse_date
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,42 @@ def test_parse_date_wants_the_whole_text() -> None:
     assert parse_date("  17 July 2025 ") == DateMatch("2025-07-17", "17 July 2025", 2, 14)
     assert parse_date("17 July 2025 and more") is None
     assert parse_date("") is None
+
+
+@pytest.mark.parametrize(
+    "cue",
+    [
+        "accessed",
+        "Accessed:",
+        "accessed on",
+        "retrieved",
+        "Retrieved on",
+        "consulted on",
+        "last visited",
+        "last accessed",
+        "(accessed",
+        "[viewed",
+        "consulté le",
+        "page consultée le",
+        "dernière consultation :",
+        "abgerufen am",
+        "zuletzt abgerufen am",
+        "Zugriff am",
+        "consultado el",
+        "fecha de consulta:",
+        "geraadpleegd op",
+        "consultato il",
+        "ultimo accesso",
+        "acesso em",
+    ],
+)
+def test_an_access_date_is_not_the_cited_date(cue: str) -> None:
+    assert find_cited_date(f"Report, {cue} 3 March 2026") is None
+    found = find_cited_date(f"Report, {cue} 3 March 2026, published 17 July 2025")
+    assert found is not None and (found.iso, found.text) == ("2025-07-17", "17 July 2025")
+
+
+def test_a_publication_date_before_an_access_date_is_kept() -> None:
+    text = "Report, 17 July 2025 (accessed 3 March 2026)"
+    assert find_cited_date(text) == DateMatch("2025-07-17", "17 July 2025", 8, 20)
+    assert find_cited_date("the Access 2023 programme") == DateMatch("2023", "2023", 11, 15)

@@ -317,3 +317,74 @@ def test_body_paragraph_typed_as_a_superscript_note_is_a_footnote() -> None:
         (2, 7, "1", JOINT, "2025-07-17"),
         (2, 64, "1", DOUBLE, "2023-05-05"),
     ]
+
+
+def test_urls_typed_as_text_are_found_like_bare_urls(cli, tmp_path: Path) -> None:
+    document = docx.Document()
+    body = make.Story(document.part)
+    make.body_paragraph(
+        document,
+        make.paragraph(
+            make.run("We called for action."),
+            f'<w:r>{make.SUPERSCRIPT}<w:footnoteReference w:id="1"/></w:r>',
+            make.run(
+                " See https://www.eeas.europa.eu/eeas/hrc-statement, the resolution at "
+                "www.europarl.europa.eu/doceo/ta-10-2026 and "
+            ),
+            body.link("https://www.hrw.org/linked", "https://www.hrw.org/linked"),
+            make.run(". Write to press@hrw.org about report.pdf."),
+        ),
+    )
+
+    def footnotes(story: make.Story) -> str:
+        return make.note(
+            "footnote",
+            1,
+            make.note_paragraph(
+                "footnote",
+                make.run(
+                    f"See {JOINT}, https://www.hrw.org/news/2025/07/17/joint, 17 July 2025; "
+                    "Human Rights Watch, “China: Events of 2024,” January 2025, "
+                    "www.hrw.org/world-report/2025/china."
+                ),
+            ),
+        )
+
+    make.add_notes(document, "footnote", footnotes)
+    letter = tmp_path / "letter.docx"
+    document.save(str(letter))
+    lines = read_docx(letter.read_bytes()).split("\n")
+    assert lines[0] == (
+        "We called for action.¹ See https://www.eeas.europa.eu/eeas/hrc-statement, the resolution "
+        "at www.europarl.europa.eu/doceo/ta-10-2026 and https://www.hrw.org/linked. Write to "
+        "press@hrw.org about report.pdf."
+    )
+
+    result = cli("check", letter, "--format", "json", "--no-cache", "--exclude", "^https://")
+    found = [
+        (r["line"], r["column"], r["kind"], r["footnote"], r["url"], r["status"])
+        for r in result.json()["references"]
+    ]
+
+    def at(line: int, text: str) -> int:  # the 1-based column of ``text`` in paragraph ``line``
+        return lines[line - 1].find(text) + 1
+
+    assert found == [
+        (1, at(1, "https://www.eeas"), "bare", None, "https://www.eeas.europa.eu/eeas/hrc-statement",
+         "skipped"),
+        (1, at(1, "www.europarl"), "bare", None, "www.europarl.europa.eu/doceo/ta-10-2026",
+         "invalid"),
+        (1, at(1, "https://www.hrw.org/linked"), "inline", None, "https://www.hrw.org/linked",
+         "skipped"),
+        (2, at(2, "https://www.hrw.org/news"), "bare", "1",
+         "https://www.hrw.org/news/2025/07/17/joint", "skipped"),
+        (2, at(2, "www.hrw.org/world"), "bare", "1", "www.hrw.org/world-report/2025/china",
+         "invalid"),
+    ]  # fmt: skip
+    claims = [(r["cited_title"], r["cited_date"]) for r in result.json()["references"][3:]]
+    assert claims == [(JOINT, "2025-07-17"), ("China: Events of 2024", "2025-01")]
+    assert all(
+        "add https://" in r["message"]
+        for r in result.json()["references"]
+        if r["status"] == "invalid"
+    )

@@ -93,3 +93,24 @@ def test_a_bare_url_in_a_note_claims_a_date_but_no_title() -> None:
 def test_footnote_anchors_are_not_references() -> None:
     found = refs(TXT, "See [1](#fn1) and [back](#fnref1) and [real](#section)\n", dedent=False)
     assert [r.url for r in found] == ["#section"]
+
+
+def test_a_bare_url_claims_the_citation_written_around_it() -> None:
+    found = refs(
+        TXT,
+        """
+        Notes
+        1. Amnesty International, China: Free activists. Available at: https://a.example/x (accessed 3 March 2026)
+        2. https://b.example/y, 5 May 2023
+        3. Voir « Rapport annuel », 17 juillet 2025, https://c.example/z
+        4. As the UN reported at https://e.example/v, 2022
+        5. This was widely reported in the press at the time and we have no doubt at all that the authorities knew of it well before anyone else did, https://d.example/w
+        """,  # noqa: E501
+    )
+    assert claims(found) == [
+        ("1", "Amnesty International, China: Free activists", None),
+        ("2", None, "2023-05-05"),
+        ("3", "Rapport annuel", "2025-07-17"),
+        ("4", None, "2022"),
+        ("5", None, None),
+    ]

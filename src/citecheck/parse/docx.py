@@ -18,6 +18,10 @@ referenced in the body are not shown by Word and are left out here too. With end
 digits, a footnote and an endnote may share a label. A body paragraph that starts with
 superscript digits (a note typed by hand, ``¹ See …``) is a note too, as in a plain-text letter.
 
+A URL typed as plain text (Word did not make it a hyperlink) is found by the plain-text
+scanner (``parse.text.scan``) in the paragraph's text, like a bare URL in a .txt letter: the
+scheme-less ``www.…`` addresses included. What a hyperlink covers is not scanned again.
+
 Tracked insertions are shown and deletions are not. Text boxes, headers and footers are not read.
 """
 
@@ -38,7 +42,8 @@ from docx.opc.exceptions import OpcError
 
 from citecheck.errors import InputError
 from citecheck.models import Letter, LinkKind, Reference
-from citecheck.parse.footnotes import Draft, collapse, finish, superscript_label
+from citecheck.parse.footnotes import Draft, collapse, finish, is_note_anchor, superscript_label
+from citecheck.parse.text import scan
 
 MAX_PART_BYTES = 16 * 1024 * 1024  # one part other than media, unpacked: letters are far below
 MAX_PACKAGE_BYTES = 128 * 1024 * 1024  # the whole package unpacked, images included
@@ -70,13 +75,15 @@ _STREAM_NAME = re.compile(r"^file '<[^']*>' is ")
 
 @dataclass(frozen=True, slots=True)
 class _Link:
-    """A hyperlink: ``line`` is 1-based, ``start``/``end`` are offsets in that line."""
+    """A link: ``line`` is 1-based, ``start``/``end`` are offsets in that line."""
 
     line: int
     start: int
     end: int
     url: str
     note: tuple[str, str] | None  # the key of the note it sits in (see _Note)
+    kind: LinkKind = LinkKind.INLINE  # a hyperlink; a URL typed as text is BARE (or as written)
+    text: str | None = None  # the anchor text, when it is not the line's text it covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +113,12 @@ def read_docx(data: bytes, *, name: str = "letter") -> str:
 
 
 def extract(letter: Letter) -> list[Reference]:
-    """Every hyperlink in a .docx letter, in text order, with the claims its notes make."""
+    """Every hyperlink and typed URL in a .docx letter, in text order, with their notes' claims."""
     if letter.data is None:
         raise InputError(f"{letter.path}: the .docx letter was read without its bytes")
     read = _read(letter.data, letter.path)
-    links = [_in_typed_note(read, link) for link in read.links]
     notes = {note.key: note for note in read.notes}
+    links = [_in_typed_note(read, link) for link in _with_typed(read)]
     notes.update(
         (link.note, _Note(link.note, link.line, link.line))
         for link in links
@@ -120,24 +127,69 @@ def extract(letter: Letter) -> list[Reference]:
     drafts = []
     for index, link in enumerate(links):
         note = notes[link.note] if link.note is not None else None
+        text = link.text
+        if text is None:
+            text = collapse(read.lines[link.line - 1][link.start : link.end])
+        previous = links[index - 1] if index and note is not None else None
+        follows = previous is not None and previous.note == link.note
         drafts.append(
             Draft(
                 link.line,
                 link.start + 1,
-                LinkKind.INLINE,
-                collapse(read.lines[link.line - 1][link.start : link.end]),
+                link.kind,
+                text,
                 link.url,
                 note.key[1] if note else None,
                 _text_after(read, note, link, links[index + 1 :]) if note else "",
+                _text_before(read, note, link, previous if follows else None) if note else "",
+                follows,
             )
         )
     return finish(letter, drafts)
+
+
+def _with_typed(read: _Read) -> list[_Link]:
+    """The hyperlinks and the URLs typed as text, in text order, each in the note it is in."""
+    hyperlinks: dict[int, list[_Link]] = {}
+    for link in read.links:
+        hyperlinks.setdefault(link.line, []).append(link)
+    note_of = {line: note.key for note in read.notes for line in range(note.first, note.last + 1)}
+    typed = [
+        _Link(
+            number, found.start, found.end, found.url, note_of.get(number), found.kind, found.text
+        )
+        for number, line in enumerate(read.lines, start=1)
+        for found in scan(line)
+        if not is_note_anchor(found.url)
+        and not any(
+            found.start < other.end and other.start < found.end
+            for other in hyperlinks.get(number, ())
+        )
+    ]
+    return sorted((*read.links, *typed), key=lambda link: (link.line, link.start))
 
 
 def _in_typed_note(read: _Read, link: _Link) -> _Link:
     """``link``, marked as in a note when its body paragraph starts with a superscript label."""
     found = superscript_label(read.lines[link.line - 1]) if link.note is None else None
     return link if found is None else replace(link, note=(f"paragraph {link.line}", found[0]))
+
+
+def _text_before(read: _Read, note: _Note, link: _Link, previous: _Link | None) -> str:
+    """The note's text from its label, or the end of ``previous``, to the start of ``link``."""
+    if previous is not None:
+        start_line, start = previous.line, previous.end
+    else:
+        first, label = read.lines[note.first - 1], note.key[1]
+        found = superscript_label(first)
+        start = found[1] if found else len(label) if first.startswith(label) else 0
+        start_line = note.first
+    if start_line == link.line:
+        return read.lines[link.line - 1][start : link.start]
+    pieces = [read.lines[start_line - 1][start:]]
+    pieces += read.lines[start_line : link.line - 1]
+    pieces.append(read.lines[link.line - 1][: link.start])
+    return "\n".join(pieces)
 
 
 def _text_after(read: _Read, note: _Note, link: _Link, later: list[_Link]) -> str:

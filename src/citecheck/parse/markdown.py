@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +33,7 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
-from citecheck.parse.text import bare_url_end
+from citecheck.parse.text import bare_url_end, find_schemeless
 
 _Rule = Callable[[StateInline, bool], bool]
 
@@ -116,6 +116,50 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_ADDRESSES = "citecheck.addresses"  # the env key of the scheme-less addresses of an inline
+
+
+def _schemeless_url(state: StateInline, silent: bool) -> bool:
+    """A web address written without its scheme (``www.hrw.org/…``) in the run of plain text
+    that starts here: markdown-it's text rule takes such a run whole, so this one goes first."""
+    if silent or state.linkLevel > 0:  # silent: skipping over a link's label, where it is text
+        return False
+    src, position = state.src, state.pos
+    starts = _address_starts(state)
+    at = bisect_left(starts, position)
+    if at == len(starts):
+        return False
+    start = starts[at]
+    if start >= state.posMax or state.md.inline.terminator_re.search(src, position, start):
+        return False  # markup comes first (the address may be code, or a link's destination)
+    end = bare_url_end(src, start, state.posMax)
+    url = src[start:end]
+    state.pending += src[position:start]
+    token = state.push("link_open", "a", 1)
+    token.attrs = {"href": url}
+    token.meta.update(start=start, end=end, kind="bare")
+    state.push("text", "", 0).content = url
+    state.push("link_close", "a", -1)
+    state.pos = end
+    return True
+
+
+def _address_starts(state: StateInline) -> list[int]:
+    """Where scheme-less addresses may start in the inline source, found once for all of it:
+    searching each run of text to its end again would be quadratic in a long one."""
+    cached = state.env.get(_ADDRESSES)
+    if cached is not None and cached[0] is state.src:
+        known: list[int] = cached[1]
+        return known
+    starts = []
+    position = 0
+    while (found := find_schemeless(state.src, position, len(state.src))) is not None:
+        starts.append(found.start())
+        position = found.end()
+    state.env[_ADDRESSES] = (state.src, starts)
+    return starts
+
+
 def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """A block rule that matches nothing: when streaming, it hands finished blocks on."""
     collector = state.env.get(_STREAM)
@@ -151,6 +195,7 @@ def _renderer() -> MarkdownIt:
     md.inline.ruler.at("autolink", _stamped(autolink, "autolink"))
     md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
     md.inline.ruler.before("linkify", "bare_url", _bare_url)
+    md.inline.ruler.before("text", "schemeless_url", _schemeless_url)
     md.block.ruler.before("table", "citecheck_flush", _flush)
     md.core.ruler.at("inline", _inline_core)
     return md

@@ -1,9 +1,12 @@
 """Plain-text letters (.txt): the links as written, and the footnotes they sit in.
 
 A plain letter is not rendered: an exact scanner finds Markdown-style ``[text](url)`` links,
-``<scheme:…>`` autolinks and bare ``http(s)://``, ``mailto:`` and ``tel:`` URLs. Notes are
+``<scheme:…>`` autolinks, bare ``http(s)://``, ``mailto:`` and ``tel:`` URLs, and web addresses
+written without their scheme (``www.hrw.org/…``, see ``urls.SCHEMELESS``). Notes are
 lines: one that starts with superscript digits (``¹ See …``) or ``[^1]:``, with the lines that
 continue it, and the numbered or bulleted items after a "Notes"/"References"… heading line.
+A note ends at a blank line, at the next note or item, and at a line that starts something
+else: a contact address (``mailto:``, "Email:"), a closing ("Yours sincerely,"), a signature.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
+from citecheck.urls import SCHEMELESS
 
 # The start of a bare URL: an explicit scheme, not glued to a word before it.
 BARE_START = re.compile(r"(?<![A-Za-z0-9+.-])(?:https?://|mailto:|tel:)", re.IGNORECASE)
@@ -30,22 +34,39 @@ _TRAILING = ".,;:!?'*_~"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>")
 _NEXT = re.compile(r"\[|<|" + BARE_START.pattern, re.IGNORECASE)
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 _NEWLINES = re.compile(r"\r\n?")
 _TITLE_CLOSERS = {'"': '"', "'": "'", "(": ")"}
 
 _ITEM = re.compile(r"[ \t]*(?:(\d{1,4})[.)]|\[(\d{1,4})\]|([-*+•–]))[ \t]+\S")
 _FOOTNOTE_DEF = re.compile(r"[ \t]{0,3}\[\^([^\]\s]+)\]:")
+# A line that starts something other than more of the note above it: a contact address, a
+# closing or a signature block. (A blank line or a new note ends a note too.)
+_NEW_ITEM = re.compile(
+    r"[ \t]*(?:"
+    r"(?:mailto|tel):|(?:e-?mail|tel|telephone|phone|fax|contact)\s*:"
+    r"|(?:press|media)\s+(?:contact|enquiries|inquiries|office)s?\s*:|signed\s*[:,]|cc\s*:"
+    r"|p\.\s?s\.|veuillez\s+agr[ée]er|--[ \t]*$"
+    # closings, alone on their line
+    r"|(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?|regards"
+    r"|(?:kind|best|warm)(?:est)?\s+regards|respectfully(?:\s+yours)?|cordialement"
+    r"|mit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en|atentamente|saludos\s+cordiales"
+    r"|met\s+vriendelijke\s+groet(?:en)?|(?:distinti|cordiali)\s+saluti|atenciosamente)"
+    r"[ \t]*[,.!]?[ \t]*$)",
+    re.IGNORECASE,
+)
 
 
 def bare_url_end(text: str, start: int, end: int | None = None) -> int:
-    """Where a bare URL starting at ``start`` ends (``start`` if there is none).
+    """Where a bare URL (or scheme-less address) starting at ``start`` ends (``start`` if there
+    is none).
 
     Trailing punctuation and unbalanced closing brackets are left out; balanced parentheses,
     as in ``https://en.wikipedia.org/wiki/Foo_(bar)``, are kept.
     """
     scheme = BARE_START.match(text, start)
     match = _URL_RUN.match(text, start, len(text) if end is None else end)
-    if scheme is None or match is None:
+    if match is None or (scheme is None and SCHEMELESS.match(text, start) is None):
         return start
     url = match.group()
     while url:
@@ -56,8 +77,30 @@ def bare_url_end(text: str, start: int, end: int | None = None) -> int:
             url = url[:-1]
         else:
             break
+    if scheme is None:  # the host is there: SCHEMELESS ends with a letter, never trimmed
+        return start + len(url)
     rest = url[scheme.end() - start :].lstrip("/")
     return start + len(url) if rest else start
+
+
+def find_schemeless(text: str, start: int, end: int) -> re.Match[str] | None:
+    """The first scheme-less address (``urls.SCHEMELESS``) that starts in ``text[start:end]``.
+
+    It is found from its dots: trying the pattern at every word would make every letter pay.
+    """
+    tried = start  # host characters before here have been tried as the start of an address
+    dot = text.find(".", start, end)
+    while dot >= 0:
+        host = dot
+        while host > tried and text[host - 1] in _HOST_CHARS:
+            host -= 1
+        if host > tried or host == start:  # a new run of host characters, not one tried
+            found = SCHEMELESS.match(text, host)
+            if found is not None:
+                return found
+        tried = dot + 1
+        dot = text.find(".", tried, end)
+    return None
 
 
 def normalise_newlines(text: str) -> str:
@@ -79,7 +122,9 @@ class LineIndex:
 
 
 @dataclass(frozen=True, slots=True)
-class _Link:
+class Link:
+    """A link found in a text: where it is (offsets), its syntax, its text and URL."""
+
     start: int
     end: int
     kind: LinkKind
@@ -92,13 +137,14 @@ class _Note:
     start: int
     end: int
     label: str
+    body: int  # where its text starts, after the label
 
 
 def extract(letter: Letter) -> list[Reference]:
     """The references of a plain-text letter, in source order."""
     text = normalise_newlines(letter.text)
     index = LineIndex(text)
-    links = [link for link in _scan(text) if not is_note_anchor(link.url)]
+    links = [link for link in scan(text) if not is_note_anchor(link.url)]
     notes = _notes(text)
     note_starts = [note.start for note in notes]
     drafts = []
@@ -113,15 +159,33 @@ def extract(letter: Letter) -> list[Reference]:
         if number + 1 < len(links):
             stop = min(stop, max(link.end, links[number + 1].start))
         after = text[link.end : stop]
-        drafts.append(Draft(line, column, link.kind, link.text, link.url, note.label, after))
+        previous = links[number - 1] if number else None
+        follows = previous is not None and previous.end > note.body
+        begin = previous.end if previous is not None and follows else note.body
+        before = text[begin : link.start]
+        drafts.append(
+            Draft(line, column, link.kind, link.text, link.url, note.label, after, before, follows)
+        )
     return finish(letter, drafts)
 
 
-def _scan(text: str) -> list[_Link]:
+def scan(text: str) -> list[Link]:
     """Every link in ``text``, left to right, none inside another."""
     links = []
     position = 0
-    while (match := _NEXT.search(text, position)) is not None:
+    match = _NEXT.search(text)
+    while True:
+        if match is not None and match.start() < position:  # not before: addresses come first
+            match = _NEXT.search(text, position)
+        address = find_schemeless(text, position, match.start() if match else len(text))
+        if address is not None:
+            end = bare_url_end(text, address.start())
+            url = text[address.start() : end]
+            links.append(Link(address.start(), end, LinkKind.BARE, url, url))
+            position = end
+            continue
+        if match is None:
+            break
         start = match.start()
         link = _link_at(text, start)
         if link is None:
@@ -132,7 +196,7 @@ def _scan(text: str) -> list[_Link]:
     return links
 
 
-def _link_at(text: str, start: int) -> _Link | None:
+def _link_at(text: str, start: int) -> Link | None:
     char = text[start]
     if char == "[":
         return _inline(text, start)
@@ -141,15 +205,15 @@ def _link_at(text: str, start: int) -> _Link | None:
         if autolink is None:
             return None
         url = autolink.group(1)
-        return _Link(start, autolink.end(), LinkKind.AUTOLINK, url, url)
+        return Link(start, autolink.end(), LinkKind.AUTOLINK, url, url)
     end = bare_url_end(text, start)
     if end == start:
         return None
     url = text[start:end]
-    return _Link(start, end, LinkKind.BARE, url, url)
+    return Link(start, end, LinkKind.BARE, url, url)
 
 
-def _inline(text: str, start: int) -> _Link | None:
+def _inline(text: str, start: int) -> Link | None:
     """A ``[text](url "title")`` link at ``start``, brackets nested and escapes honoured."""
     label_end = _closing(text, start, "[", "]")
     if label_end is None or not text.startswith("(", label_end + 1):
@@ -184,7 +248,7 @@ def _inline(text: str, start: int) -> _Link | None:
     if not text.startswith(")", after_url):
         return None
     label = collapse(text[start + 1 : label_end])
-    return _Link(start, after_url + 1, LinkKind.INLINE, label, url)
+    return Link(start, after_url + 1, LinkKind.INLINE, label, url)
 
 
 def _closing(text: str, start: int, opener: str, closer: str) -> int | None:
@@ -218,36 +282,38 @@ def _notes(text: str) -> list[_Note]:
     """The footnotes of a plain letter as spans of its text, in order."""
     notes: list[_Note] = []
     open_label: str | None = None
-    open_start = 0
+    open_start = open_body = 0
     in_section = False
     items = 0  # items so far in the notes section: a bullet's label is its index
     offset = 0
     for line in text.split("\n"):
         line_end = offset + len(line)
-        label = _note_label(line, in_section, items + 1)
+        label, body = _note_label(line, in_section, items + 1) or (None, 0)
         blank = not line.strip()
-        if open_label is not None and (blank or label is not None or _ITEM.match(line)):
-            notes.append(_Note(open_start, offset, open_label))
+        if open_label is not None and (
+            blank or label is not None or _ITEM.match(line) or _NEW_ITEM.match(line)
+        ):
+            notes.append(_Note(open_start, offset, open_label, open_body))
             open_label = None
         if label is not None:
-            open_label, open_start = label, offset
+            open_label, open_start, open_body = label, offset, offset + body
             items += 1 if in_section and _ITEM.match(line) else 0
         elif not blank and is_notes_heading(line) and len(line.strip()) <= 60:
             in_section, items = True, 0
         offset = line_end + 1
     if open_label is not None:
-        notes.append(_Note(open_start, len(text), open_label))
+        notes.append(_Note(open_start, len(text), open_label, open_body))
     return notes
 
 
-def _note_label(line: str, in_section: bool, index: int) -> str | None:
-    """The label of the note that ``line`` starts, if it starts one."""
+def _note_label(line: str, in_section: bool, index: int) -> tuple[str, int] | None:
+    """The label of the note that ``line`` starts, if it starts one, and where its text starts."""
     superscript = superscript_label(line)
     if superscript is not None:
-        return superscript[0]
+        return superscript
     definition = _FOOTNOTE_DEF.match(line)
     if definition is not None:
-        return definition.group(1)
+        return definition.group(1), definition.end()
     if in_section and (item := _ITEM.match(line)):
-        return item.group(1) or item.group(2) or str(index)
+        return item.group(1) or item.group(2) or str(index), item.end() - 1
     return None
