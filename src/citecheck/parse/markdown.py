@@ -7,6 +7,11 @@ ends in the inline source, and a rule of ours finds bare ``http(s)://``, ``mailt
 text in the source line it came from. URLs are kept as written: markdown-it's normalising and
 its refusal of some schemes are turned off, so that ``#`` stays ``#`` and ``javascript:`` is
 reported rather than dropped.
+
+HTML blocks (a letter pasted from Word or Google Docs) are read by the HTML letters' reader.
+markdown-it stops reading at its nesting limit (and, inside a list, skips the rest of the
+letter): past a depth just short of it, a rule of ours reads each line's links on their own,
+and the letter's reader is told where that began.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import html
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -24,7 +29,7 @@ from markdown_it.rules_inline import StateInline, autolink, html_inline, link
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from citecheck.models import Letter, LinkKind, Reference
+from citecheck.models import Letter, LinkKind
 from citecheck.parse.footnotes import (
     Draft,
     collapse,
@@ -33,6 +38,8 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
+from citecheck.parse.html import drafts as html_drafts
+from citecheck.parse.outcome import Parsed
 from citecheck.parse.text import bare_url_end
 
 _Rule = Callable[[StateInline, bool], bool]
@@ -42,10 +49,17 @@ _HTML_A_OPEN = re.compile(
     r"<a\s(?:[^>]*?\s)?href\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))", re.IGNORECASE
 )
 _HTML_A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
-_SUPERSCRIPT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
+_NOTE_MARK = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]|<sup", re.IGNORECASE)
+_SUP_LABEL = re.compile(
+    r"[ \t]*<sup(?:\s[^>]*)?>[ \t]*\[?(\d{1,4})\]?[ \t]*</sup\s*>", re.IGNORECASE
+)
+_ANCHOR_TAG = re.compile(r"<a\s", re.IGNORECASE)
+# What opens a line inside quotes and lists: ">" and list markers, read past on a deep line.
+_CONTAINER_MARKS = re.compile(r"(?:[ \t>]|[-+*](?=[ \t]|\Z)|\d{1,9}[.)](?=[ \t]|\Z))*")
 _BRACKET_LABEL = re.compile(r"[ \t]*\[(\d{1,4})\]")
 _NEWLINES = re.compile(r"\r\n?|\n")
 _STREAM = "citecheck.stream"  # the env key of the collector of a letter parsed block by block
+_DEEP = "citecheck.deep"  # the env key of the first line read past the nesting depth
 _BATCH = 2048  # tokens handed on at a time when streaming
 _SPENT = Token("citecheck_spent", "", 0)  # stands for a token handed on while its list is open
 # Emphasis markers: runs of * or ~, and runs of _ that are not inside a word (snake_case).
@@ -132,6 +146,25 @@ def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return False
 
 
+def _deep_line(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Two levels short of markdown-it's nesting limit, one line read as inline text.
+
+    markdown-it skips what lies past its limit (in a list, up to the end of the letter), and
+    raising the limit only moves the cliff (and nears Python's recursion limit): a line this
+    deep keeps its links, and the quotes and lists around it still end where they should.
+    """
+    if state.level < state.md.options["maxNesting"] - 2:
+        return False
+    line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+    state.env.setdefault(_DEEP, start)
+    token = state.push("inline", "", 0)
+    token.content = _CONTAINER_MARKS.sub("", line, count=1)
+    token.map = [start, start + 1]
+    token.children = []
+    state.line = start + 1
+    return True
+
+
 def _inline_core(state: StateCore) -> None:
     """markdown-it's inline step, or, when streaming, the last blocks handed on."""
     collector = state.env.get(_STREAM)
@@ -152,6 +185,7 @@ def _renderer() -> MarkdownIt:
     md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
     md.inline.ruler.before("linkify", "bare_url", _bare_url)
     md.block.ruler.before("table", "citecheck_flush", _flush)
+    md.block.ruler.before("table", "citecheck_deep", _deep_line)
     md.core.ruler.at("inline", _inline_core)
     return md
 
@@ -170,16 +204,24 @@ class _Found:
     url: str
 
 
-def extract(letter: Letter) -> list[Reference]:
-    """The references of a Markdown letter, in source order."""
+def extract(letter: Letter) -> Parsed:
+    """The references of a Markdown letter, in source order, and where nesting hid structure."""
     source = letter.text.replace("\0", "\ufffd")
     collector = _Collector(_NEWLINES.split(source))
     # Without a "]:" there is no link or footnote definition, so no later block can change how
     # an earlier one reads: blocks are then finished as they are parsed and their tokens dropped
     # (``_flush``), instead of holding the whole letter's tokens at once.
-    env = {_STREAM: collector} if "]:" not in source else {}
+    env: dict[str, object] = {_STREAM: collector} if "]:" not in source else {}
     collector.take(_MD.parse(source, env), parse=False)
-    return finish(letter, collector.drafts)
+    notices: tuple[str, ...] = ()
+    deep = env.get(_DEEP)
+    if isinstance(deep, int):
+        notices = (
+            f"{letter.path}: line {deep + 1}: quotes or lists nest too deep to be read as "
+            "Markdown from here; their links are read line by line (a link broken over two "
+            "lines there is missed)",
+        )
+    return Parsed(tuple(finish(letter, collector.drafts)), notices)
 
 
 class _Collector:
@@ -203,9 +245,12 @@ class _Collector:
                 _MD.inline.parse(token.content, _MD, {}, token.children)
             text_join(StateCore("", _MD, {}, inlines))
         for token, label, children in self.walker.feed(batch):
-            found = [link for link in _links(children) if not is_note_anchor(link.url)]
-            if found:
-                self.drafts.extend(_drafts(token, found, label, self.lines, self.cursors))
+            if token.type == "html_block":
+                self.drafts.extend(_html_block(token, label, self.lines, self.cursors))
+            else:
+                found = [link for link in _links(children) if not is_note_anchor(link.url)]
+                if found:
+                    self.drafts.extend(_drafts(token, found, label, self.lines, self.cursors))
             if parse:  # handled: what it held is not needed again
                 token.children, token.content = [], ""
 
@@ -222,7 +267,8 @@ class _Walker:
         self.before: Token | None = None
 
     def feed(self, tokens: Sequence[Token]) -> Iterator[tuple[Token, str | None, list[Token]]]:
-        """Each inline token with a source position, its note's label, and its children."""
+        """Each inline token and HTML block with a source position, its note's label, and its
+        children (none for an HTML block)."""
         lists, items = self.lists, self.items
         for token in tokens:
             kind = token.type
@@ -240,6 +286,8 @@ class _Walker:
                     bracketed = _BRACKET_LABEL.match(token.content)
                     label = bracketed.group(1) if bracketed else None
                 yield token, label, children
+            elif kind == "html_block" and token.map is not None:
+                yield token, self.footnote or (items[-1] if items else None), []
             elif kind == "footnote_open":
                 self.footnote = str(token.meta.get("label", token.meta.get("id", "")))
             elif kind == "footnote_close":
@@ -364,8 +412,9 @@ def _drafts(
 
 
 def _superscript_notes(content: str) -> list[tuple[int, str]]:
-    """Where lines of ``content`` start a note with superscript digits, and the labels."""
-    if _SUPERSCRIPT.search(content) is None:  # cheap first: most text has no superscript digit
+    """Where lines of ``content`` start a note with superscript digits or a ``<sup>`` number,
+    and the labels."""
+    if _NOTE_MARK.search(content) is None:  # cheap first: most text has no note marker
         return []
     notes = []
     offset = 0
@@ -373,8 +422,29 @@ def _superscript_notes(content: str) -> list[tuple[int, str]]:
         found = superscript_label(line)
         if found is not None:
             notes.append((offset, found[0]))
+        else:
+            tagged = _SUP_LABEL.match(line)
+            if tagged is not None:
+                notes.append((offset, tagged.group(1)))
         offset += len(line) + 1
     return notes
+
+
+def _html_block(
+    block: Token, label: str | None, lines: list[str], cursors: dict[int, int]
+) -> Iterator[Draft]:
+    """The ``<a href>`` links of an HTML block, placed in the source (at the ``<`` of the tag)."""
+    content = block.content.removesuffix("\n")
+    if _ANCHOR_TAG.search(content) is None:  # cheap first: most blocks hold no link
+        return
+    found = html_drafts(content, label)
+    if not found:
+        return
+    assert block.map is not None
+    place = _Placer(content, block.map[0], lines, cursors)
+    for draft in found:
+        line, column = place(place.starts[draft.line - 1] + draft.column - 1)
+        yield replace(draft, line=line, column=column)
 
 
 class _Placer:
