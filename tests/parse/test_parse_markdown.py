@@ -317,3 +317,21 @@ def test_links_in_and_after_deeply_nested_lists_and_quotes_are_all_found() -> No
     assert (found[199].line, found[199].column) == (200, 406)
     assert (found[200].line, found[200].column) == (202, 401)
     assert (found[-1].line, found[-1].column, found[-1].text) == (205, 15, "the end")
+
+
+def test_a_footnote_without_a_marker_keeps_its_links() -> None:
+    # The marker was lost in an edit, or typed as "¹": the note is still read, in place.
+    found = refs(
+        MD,
+        """
+        A claim.¹ Another claim[^2].
+
+        [^1]: See [Lost marker](https://one.example), 17 July 2025.
+        [^2]: See [Marked](https://two.example), 13 June 2024.
+        """,
+    )
+    assert claims(found) == [
+        ("1", "Lost marker", "2025-07-17"),
+        ("2", "Marked", "2024-06-13"),
+    ]
+    assert [(r.line, r.column) for r in found] == [(3, 11), (4, 11)]

@@ -24,9 +24,10 @@ from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore, inline, text_join
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.rules_inline import StateInline, autolink, html_inline, link
 from markdown_it.token import Token
+from markdown_it.utils import EnvType
 from mdit_py_plugins.footnote import footnote_plugin
 
 from citecheck.models import Letter, LinkKind
@@ -58,7 +59,7 @@ _ANCHOR_TAG = re.compile(r"<a\s", re.IGNORECASE)
 _CONTAINER_MARKS = re.compile(r"(?:[ \t>]|[-+*](?=[ \t]|\Z)|\d{1,9}[.)](?=[ \t]|\Z))*")
 _BRACKET_LABEL = re.compile(r"[ \t]*\[(\d{1,4})\]")
 _NEWLINES = re.compile(r"\r\n?|\n")
-_STREAM = "citecheck.stream"  # the env key of the collector of a letter parsed block by block
+_COLLECTOR = "citecheck.collector"  # the env key of the collector of a letter's links
 _DEEP = "citecheck.deep"  # the env key of the first line read past the nesting depth
 _BATCH = 2048  # tokens handed on at a time when streaming
 _SPENT = Token("citecheck_spent", "", 0)  # stands for a token handed on while its list is open
@@ -132,10 +133,10 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
 
 def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """A block rule that matches nothing: when streaming, it hands finished blocks on."""
-    collector = state.env.get(_STREAM)
-    if collector is not None and len(state.tokens) - collector.done >= _BATCH:
+    collector = state.env[_COLLECTOR]
+    if collector.stream and len(state.tokens) - collector.done >= _BATCH:
         first = collector.done
-        collector.take(state.tokens, parse=True)
+        collector.take(state.tokens, state.env)
         if state.level == 0:  # outside any list or quote, no rule will look back at them
             del state.tokens[:]
             collector.done = 0
@@ -166,12 +167,9 @@ def _deep_line(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 
 def _inline_core(state: StateCore) -> None:
-    """markdown-it's inline step, or, when streaming, the last blocks handed on."""
-    collector = state.env.get(_STREAM)
-    if collector is None:
-        inline(state)
-    else:
-        collector.take(state.tokens, parse=True)
+    """markdown-it's inline step: the blocks not handed on yet, their inline content parsed
+    one block at a time (and dropped once its links are taken)."""
+    state.env[_COLLECTOR].take(state.tokens, state.env)
 
 
 def _renderer() -> MarkdownIt:
@@ -180,6 +178,9 @@ def _renderer() -> MarkdownIt:
     # the time: its markers are taken out of anchor text instead (``_unemphasised``).
     md.disable(["emphasis", "balance_pairs", "fragments_join"])
     footnote_plugin(md, inline=False)
+    # The plugin's last step moves notes to the end and drops those no marker points to: a note
+    # whose marker was lost or typed as "¹" would lose its links. Notes are read where they are.
+    md.disable("footnote_tail")
     md.inline.ruler.at("link", _stamped(link, "link"))
     md.inline.ruler.at("autolink", _stamped(autolink, "autolink"))
     md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
@@ -207,12 +208,12 @@ class _Found:
 def extract(letter: Letter) -> Parsed:
     """The references of a Markdown letter, in source order, and where nesting hid structure."""
     source = letter.text.replace("\0", "\ufffd")
-    collector = _Collector(_NEWLINES.split(source))
     # Without a "]:" there is no link or footnote definition, so no later block can change how
     # an earlier one reads: blocks are then finished as they are parsed and their tokens dropped
     # (``_flush``), instead of holding the whole letter's tokens at once.
-    env: dict[str, object] = {_STREAM: collector} if "]:" not in source else {}
-    collector.take(_MD.parse(source, env), parse=False)
+    collector = _Collector(_NEWLINES.split(source), stream="]:" not in source)
+    env: dict[str, object] = {_COLLECTOR: collector}
+    _MD.parse(source, env)
     notices: tuple[str, ...] = ()
     deep = env.get(_DEEP)
     if isinstance(deep, int):
@@ -227,23 +228,24 @@ def extract(letter: Letter) -> Parsed:
 class _Collector:
     """Turns finished block tokens into drafts, in document order, as they come."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], *, stream: bool) -> None:
         self.lines = lines
+        self.stream = stream  # blocks may be handed on while the letter is parsed
         self.drafts: list[Draft] = []
         self.cursors: dict[int, int] = {}
         self.walker = _Walker()
         self.done = 0  # tokens before this index are handled
 
-    def take(self, tokens: list[Token], *, parse: bool) -> None:
-        """Handle ``tokens[self.done:]``; ``parse``: their inline content is not parsed yet."""
+    def take(self, tokens: list[Token], env: EnvType) -> None:
+        """Handle ``tokens[self.done:]``, parsing their inline content with the letter's
+        ``env`` (its link and footnote definitions)."""
         batch = tokens[self.done :]
         self.done = len(tokens)
-        if parse:
-            inlines = [token for token in batch if token.type == "inline"]
-            for token in inlines:
-                token.children = token.children or []
-                _MD.inline.parse(token.content, _MD, {}, token.children)
-            text_join(StateCore("", _MD, {}, inlines))
+        inlines = [token for token in batch if token.type == "inline"]
+        for token in inlines:
+            token.children = token.children or []
+            _MD.inline.parse(token.content, _MD, env, token.children)
+        text_join(StateCore("", _MD, {}, inlines))
         for token, label, children in self.walker.feed(batch):
             if token.type == "html_block":
                 self.drafts.extend(_html_block(token, label, self.lines, self.cursors))
@@ -251,8 +253,7 @@ class _Collector:
                 found = [link for link in _links(children) if not is_note_anchor(link.url)]
                 if found:
                     self.drafts.extend(_drafts(token, found, label, self.lines, self.cursors))
-            if parse:  # handled: what it held is not needed again
-                token.children, token.content = [], ""
+            token.children, token.content = [], ""  # handled: what it held is not needed again
 
 
 class _Walker:
@@ -288,9 +289,9 @@ class _Walker:
                 yield token, label, children
             elif kind == "html_block" and token.map is not None:
                 yield token, self.footnote or (items[-1] if items else None), []
-            elif kind == "footnote_open":
-                self.footnote = str(token.meta.get("label", token.meta.get("id", "")))
-            elif kind == "footnote_close":
+            elif kind == "footnote_reference_open":
+                self.footnote = str(token.meta["label"])
+            elif kind == "footnote_reference_close":
                 self.footnote = None
             elif kind == "heading_open":
                 self.heading_level = int(token.tag[1:])
@@ -299,19 +300,14 @@ class _Walker:
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 lists.append([kind == "ordered_list_open", 0])
             elif kind in ("bullet_list_close", "ordered_list_close"):
-                # The footnote plugin moves note bodies to the end of the stream, so a note
-                # defined inside a list can leave opens and closes unpaired: never trust them.
-                if lists:
-                    lists.pop()
+                lists.pop()
             elif kind == "list_item_open":
-                if not lists:
-                    lists.append([False, 0])
                 lists[-1][1] += 1
                 outer = items[-1] if items else None
                 if outer is None and self.section_level is not None and self.footnote is None:
                     outer = token.info if lists[-1][0] and token.info else str(lists[-1][1])
                 items.append(outer)
-            elif kind == "list_item_close" and items:
+            elif kind == "list_item_close":
                 items.pop()
 
 
