@@ -38,6 +38,7 @@ _CLOSES_P = frozenset(
     "address article aside blockquote details div dl fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr main nav ol p pre section table ul li".split()
 )
+_BLOCKS = _CLOSES_P - {"p"}  # what an open <p> cannot be inside of
 _HIDDEN = frozenset({"script", "style", "template", "noscript", "title"})
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _NOTE_ID = re.compile(
@@ -83,6 +84,7 @@ class _Reader(HTMLParser):
         self.stack: list[_Element] = []
         self.at: dict[str, list[int]] = {}  # per tag, where its open elements are in the stack
         self.labelled: list[int] = []  # where the open elements with a note label are
+        self.blocks: list[int] = []  # per open element, where the innermost block around it is
         self.containers = 0  # open notes containers
         self.outer = note
         self.open: _Anchor | None = None  # the anchor whose text is being read
@@ -177,7 +179,7 @@ class _Reader(HTMLParser):
             value = values.get("value", "").strip()
             parent.items = int(value) if value.isdigit() else parent.items + 1
         for name in ("id", "name"):
-            found = _NOTE_ID.match(values.get(name, ""))
+            found = _NOTE_ID.match(values[name]) if name in values else None
             if found is not None and tag != "a":
                 return found.group(1)
         if tag != "li" or parent is None or self._note() is not None:
@@ -219,13 +221,14 @@ class _Reader(HTMLParser):
     def _implied_ends(self, tag: str) -> None:
         """Close what a new ``tag`` closes in HTML: an open <p>, the previous <li> or <a>."""
         if tag in _CLOSES_P:
-            self._close_up_to("p", stop=_CLOSES_P - {"p"})
+            self._close_from(self._nearest("p"), unless=self.blocks[-1] if self.blocks else -1)
         if tag == "li":
-            self._close_up_to("li", stop=frozenset({"ol", "ul"}))
+            self._close_from(self._nearest("li"), unless=self._nearest("ol", "ul"))
 
-    def _close_up_to(self, tag: str, stop: frozenset[str]) -> None:
-        index = self._nearest(tag)
-        if index < 0 or self._nearest(*stop) > index:
+    def _close_from(self, index: int, unless: int) -> None:
+        """Close the open element at ``index`` and those inside it, unless there is none or
+        the element at ``unless`` is inside it."""
+        if index < 0 or unless > index:
             return
         while len(self.stack) > index:
             self._pop()
@@ -243,6 +246,8 @@ class _Reader(HTMLParser):
         index = len(self.stack)
         self.stack.append(element)
         self.at.setdefault(element.tag, []).append(index)
+        outer = self.blocks[-1] if self.blocks else -1
+        self.blocks.append(index if element.tag in _BLOCKS else outer)
         if element.label is not None:
             self.labelled.append(index)
         self.containers += element.container
@@ -250,6 +255,7 @@ class _Reader(HTMLParser):
     def _pop(self) -> _Element:
         element = self.stack.pop()
         self.at[element.tag].pop()
+        self.blocks.pop()
         if self.labelled and self.labelled[-1] == len(self.stack):
             self.labelled.pop()
         self.containers -= element.container
