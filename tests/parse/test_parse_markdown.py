@@ -335,3 +335,17 @@ def test_a_footnote_without_a_marker_keeps_its_links() -> None:
         ("2", "Marked", "2024-06-13"),
     ]
     assert [(r.line, r.column) for r in found] == [(3, 11), (4, 11)]
+
+
+def test_definitions_far_below_their_uses_in_a_long_letter_are_applied() -> None:
+    # Far more blocks than are held at once: the uses are read long before the definitions.
+    filler = "".join(f"- item {n} [prose {n}](http://127.0.0.1/p/{n})\n" for n in range(3000))
+    letter = (
+        "See [the report][report] and a claim[^1].\n\n"
+        + filler
+        + "\n[report]: http://127.0.0.1/report\n\n[^1]: [Note title](http://127.0.0.1/n), 2024.\n"
+    )
+    found = refs(MD, letter, dedent=False)
+    assert len(found) == 3002
+    assert places(found[:1]) == [(1, 5, "reference", "the report", "http://127.0.0.1/report")]
+    assert claims(found[-1:]) == [("1", "Note title", "2024")]

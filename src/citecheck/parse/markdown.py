@@ -132,9 +132,9 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
 
 
 def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """A block rule that matches nothing: when streaming, it hands finished blocks on."""
+    """A block rule that matches nothing: it hands finished blocks on to the collector."""
     collector = state.env[_COLLECTOR]
-    if collector.stream and len(state.tokens) - collector.done >= _BATCH:
+    if len(state.tokens) - collector.done >= _BATCH:
         first = collector.done
         collector.take(state.tokens, state.env)
         if state.level == 0:  # outside any list or quote, no rule will look back at them
@@ -208,11 +208,17 @@ class _Found:
 def extract(letter: Letter) -> Parsed:
     """The references of a Markdown letter, in source order, and where nesting hid structure."""
     source = letter.text.replace("\0", "\ufffd")
-    # Without a "]:" there is no link or footnote definition, so no later block can change how
-    # an earlier one reads: blocks are then finished as they are parsed and their tokens dropped
-    # (``_flush``), instead of holding the whole letter's tokens at once.
-    collector = _Collector(_NEWLINES.split(source), stream="]:" not in source)
-    env: dict[str, object] = {_COLLECTOR: collector}
+    lines = _NEWLINES.split(source)
+    # Blocks are finished as they are parsed and their tokens dropped (``_flush``), instead of
+    # holding the whole letter's tokens at once (hundreds of MB for a 20 MB letter). A link or
+    # footnote definition ("]:") may come after the links that use it: a first pass, that reads
+    # no inline content, gathers them all into ``env`` first.
+    env: dict[str, object] = {}
+    if "]:" in source:
+        env[_COLLECTOR] = _Collector(lines, links=False)
+        _MD.parse(source, env)
+    collector = _Collector(lines, links=True)
+    env[_COLLECTOR] = collector
     _MD.parse(source, env)
     notices: tuple[str, ...] = ()
     deep = env.get(_DEEP)
@@ -228,9 +234,9 @@ def extract(letter: Letter) -> Parsed:
 class _Collector:
     """Turns finished block tokens into drafts, in document order, as they come."""
 
-    def __init__(self, lines: list[str], *, stream: bool) -> None:
+    def __init__(self, lines: list[str], *, links: bool) -> None:
         self.lines = lines
-        self.stream = stream  # blocks may be handed on while the letter is parsed
+        self.links = links  # False: a first pass, only gathering the letter's definitions
         self.drafts: list[Draft] = []
         self.cursors: dict[int, int] = {}
         self.walker = _Walker()
@@ -241,6 +247,8 @@ class _Collector:
         ``env`` (its link and footnote definitions)."""
         batch = tokens[self.done :]
         self.done = len(tokens)
+        if not self.links:
+            return
         inlines = [token for token in batch if token.type == "inline"]
         for token in inlines:
             token.children = token.children or []
