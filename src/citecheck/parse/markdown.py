@@ -61,7 +61,7 @@ _BRACKET_LABEL = re.compile(r"[ \t]*\[(\d{1,4})\]")
 _NEWLINES = re.compile(r"\r\n?|\n")
 _COLLECTOR = "citecheck.collector"  # the env key of the collector of a letter's links
 _DEEP = "citecheck.deep"  # the env key of the first line read past the nesting depth
-_BATCH = 2048  # tokens handed on at a time when streaming
+_BATCH = 2048  # tokens handed on at a time
 _SPENT = Token("citecheck_spent", "", 0)  # stands for a token handed on while its list is open
 # Emphasis markers: runs of * or ~, and runs of _ that are not inside a word (snake_case).
 _EMPHASIS = re.compile(r"[*~]+|(?<![^\W_])_+|_+(?![^\W_])")
