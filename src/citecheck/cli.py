@@ -169,8 +169,10 @@ def refs(
     options = _options(locals())
     from citecheck import pipeline
 
-    report = pipeline.list_references(_letters(paths, options))
+    skipped: list[str] = []
+    report = pipeline.list_references(_letters(paths, options, skipped))
     _emit(report, options)
+    _exit_if_skipped(skipped)
 
 
 @app.command()
@@ -207,8 +209,10 @@ def check(
     PATH is a letter file, a folder (searched recursively) or - for standard input.
     """
     options = _options(locals())
-    report = _run_check(paths, options)
+    skipped: list[str] = []
+    report = _run_check(paths, options, skipped)
     _emit(report, options)
+    _exit_if_skipped(skipped)
     _exit_for(report)
 
 
@@ -256,19 +260,27 @@ def export(
 
     options = _options({**flags, "export_format": format})
     export_format = formats(Command.EXPORT)[options.export_format]
-    report = _run_check(paths, options)
+    skipped: list[str] = []
+    report = _run_check(paths, options, skipped)
     _emit_summary(report, to_stderr=_is_stdout(output))
     empty = nothing_to_export(report, export_format)
     if empty:
         raise InputError(empty)
     _write(output, renderer(export_format.name, Command.EXPORT)(report))
+    _exit_if_skipped(skipped)
 
 
-def _letters(paths: list[str], options: Options) -> list[Letter]:
+def _letters(paths: list[str], options: Options, skipped: list[str]) -> list[Letter]:
+    """The letters named; one in a folder that cannot be read is warned about, added to
+    ``skipped`` and left out, so that the others are still read."""
     from citecheck.letters import collect
 
+    def skip(error: CitecheckError) -> None:
+        print(f"citecheck: warning: {error}; skipped", file=sys.stderr)
+        skipped.append(str(error))
+
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    letters = collect(paths, input_format=options.input_format, stdin=stdin)
+    letters = collect(paths, input_format=options.input_format, stdin=stdin, on_skip=skip)
     if options.changed_since:
         from citecheck.changes import changed_letters
 
@@ -282,11 +294,11 @@ def _letters(paths: list[str], options: Options) -> list[Letter]:
     return letters
 
 
-def _run_check(paths: list[str], options: Options) -> Report:
+def _run_check(paths: list[str], options: Options, skipped: list[str]) -> Report:
     from citecheck import pipeline
     from citecheck.report.terminal import progress_bar
 
-    letters = _letters(paths, options)
+    letters = _letters(paths, options, skipped)
     with progress_bar(enabled=not options.quiet) as on_progress:
         return pipeline.run_check(letters, options, on_progress=on_progress)
 
@@ -337,6 +349,16 @@ def _write(path: Path, text: str) -> None:
     from citecheck.output import write_atomic
 
     write_atomic(path, text)
+
+
+def _exit_if_skipped(skipped: list[str]) -> None:
+    """Exit 2 once the rest is done when a letter had to be skipped, so that CI notices."""
+    if skipped:
+        print(
+            f"citecheck: error: {len(skipped)} letter(s) could not be read and were skipped",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXIT_USAGE)
 
 
 def _exit_for(report: Report) -> None:

@@ -31,7 +31,7 @@ from citecheck.models import (
     Status,
 )
 from citecheck.net.addresses import non_public_reason, parse_host_address
-from citecheck.parse import extract
+from citecheck.parse import read
 from citecheck.urls import dedupe_key, precheck, split_fragment
 
 if TYPE_CHECKING:
@@ -64,12 +64,15 @@ NO_NETWORK_NOTICE = (
 
 def list_references(letters: Sequence[Letter]) -> Report:
     """The references of ``letters``, in order, with no network at all."""
-    infos, references = [], []
+    infos: list[LetterInfo] = []
+    references: list[Reference] = []
+    notices: list[str] = []
     for letter in letters:
-        found = extract(letter)
-        infos.append(LetterInfo(letter.path, letter.format, len(found), letter.text))
-        references.extend(found)
-    return Report(tuple(infos), tuple(references))
+        found = read(letter)
+        infos.append(LetterInfo(letter.path, letter.format, len(found.references), letter.text))
+        references.extend(found.references)
+        notices.extend(found.notices)
+    return Report(tuple(infos), tuple(references), notices=tuple(notices))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,7 @@ async def check(
         if outcome.fetched is not None and outcome.fetched.error is FetchError.NO_NETWORK
     )
     notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
-    notices = (*notices, *cache_warnings)
+    notices = (*listed.notices, *notices, *cache_warnings)
     return replace(listed, findings=tuple(findings), notices=notices, fail_on=options.fail_on)
 
 
