@@ -32,6 +32,7 @@ DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
 # Format names as the user writes them; report/ maps each to its module (a test keeps them equal).
 OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html")
 EXPORT_FORMATS = ("csv", "json", "bibtex", "csl-json")
+INPUT_FORMATS = ("md", "txt", "html")  # of standard input
 
 _AGE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _AGE_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
@@ -279,7 +280,7 @@ CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "format": _choice(*OUTPUT_FORMATS),
     "export_format": _choice(*EXPORT_FORMATS),
     "output": _path,
-    "input_format": _choice("md", "txt", "html"),
+    "input_format": _choice(*INPUT_FORMATS),
     "timeout": _positive_number,
     "max_concurrency": _count,
     "per_host": _count,
