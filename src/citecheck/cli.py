@@ -342,9 +342,15 @@ def _letters(paths: list[str], options: Options) -> list[Letter]:
 
 
 def _run_check(paths: list[str], options: Options) -> Report:
+    import logging
+
     from citecheck import pipeline
     from citecheck.report.terminal import progress_bar
 
+    # pypdf logs what it finds wrong in a damaged PDF, a normal input here, and Python would print
+    # it on stderr in the middle of the progress and the report: the program's call, not the
+    # library's (meta/pdf.py leaves its caller's logging alone).
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     letters = _letters(paths, options)
     with progress_bar(enabled=not options.quiet) as on_progress:
         return pipeline.run_check(letters, options, on_progress=on_progress)
