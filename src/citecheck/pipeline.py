@@ -9,7 +9,6 @@ The core never touches the terminal: progress goes through the ``on_progress`` c
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -102,13 +101,7 @@ def run_check(
             await check_letters(letters, options, on_progress=on_progress, resolver=resolver)
         )
 
-    # The objects alive now (modules, the letters) outlive the run: frozen, the collector stops
-    # re-scanning them in every full collection while thousands of fetches allocate.
-    gc.freeze()
-    try:
-        asyncio.run(main())
-    finally:
-        gc.unfreeze()
+    asyncio.run(main())
     return reports[0]
 
 
