@@ -217,8 +217,7 @@ def test_config_imports_only_models_and_errors() -> None:
 
 
 def test_format_names_are_the_report_registry() -> None:
-    from citecheck.report import EXPORT_FORMATS as EXPORT_MODULES
-    from citecheck.report import FORMATS
+    from citecheck.report import Command, formats
 
-    assert set(EXPORT_FORMATS) == set(EXPORT_MODULES)
-    assert set(OUTPUT_FORMATS) == {"rich", *FORMATS}
+    assert set(EXPORT_FORMATS) == set(formats(Command.EXPORT))
+    assert set(OUTPUT_FORMATS) == set(formats(Command.CHECK)) == set(formats(Command.REFS))
