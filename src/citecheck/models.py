@@ -175,6 +175,17 @@ class LinkVerdict:
 
 
 @dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The knobs of claim checking; claims.py's docstring says what each one does."""
+
+    title_similarity: float = 0.8
+    date_tolerance_days: int = 1
+    shortening_min_words: int = 4
+    prose_min_words: int = 2
+    prose_min_page_words: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimCheck:
     """How a page compares with what the letter claims about it (claims.py).
 
