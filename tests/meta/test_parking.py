@@ -71,6 +71,7 @@ def test_marketplace_addresses_are_caught(url: str, why: str) -> None:
         "https://sedo.com/us/about-us/press/",  # a marketplace's own page, cited as such
         "https://homes.example/for-sale/house-12.html",  # a property listing
         "https://www.ngo.test/forsale/index.html",
+        "https://www.godaddy.com/domains?utm_source=news.example.org",  # a registrar's own page
     ],
 )
 def test_other_addresses_are_not_listings(url: str) -> None:
@@ -118,3 +119,17 @@ def test_a_link_to_a_marketplace_is_not_machinery() -> None:
 )
 def test_parking_titles_over_an_empty_page(title: str) -> None:
     assert parked(f"<title>{title}</title><body><p>oldngo.org</p></body>".encode()) is not None
+
+
+@pytest.mark.parametrize("title", ["Node.js is available", "Download", "Sold out", "Parking"])
+def test_ordinary_titles_over_an_empty_page(title: str) -> None:
+    assert parked(f"<title>{title}</title><body><p>Coming soon.</p></body>".encode()) is None
+
+
+def test_a_city_parking_page_is_not_a_parked_domain() -> None:
+    body = (
+        b"<html><head><title>Parking in the city centre</title>"
+        b"<script src='/js/parking.js'></script><script src='/js/caf.js'></script></head>"
+        b"<body><h1>Parking in the city centre</h1><p>Rates and opening hours.</p></body></html>"
+    )
+    assert parked(body, "https://www.city.example/parking") is None

@@ -9,9 +9,9 @@ than recall (a false alarm fails CI), so only strong signals count, and never th
    domain is for sale", "Buy this domain", "This domain name is parked", "The domain name x.org is
    for sale" (the whole title or heading, a domain name and punctuation around it allowed).
 2. The title or a first heading is a looser sale statement ("x.org is for sale", "Domain for
-   sale", "x.org is available") and the page backs it: a buying call ("Buy now", "Make an offer",
-   "Lease to own"…) or almost no other content. A news headline "Sex.com is for sale" sits above
-   a long article with no buying call, so it stays ok.
+   sale", "x.org is available for purchase") and the page backs it: a buying call ("Buy now",
+   "Make an offer", "Lease to own"…) or almost no other content. A news headline "Sex.com is for
+   sale" sits above a long article with no buying call, so it stays ok.
 3. The page loads the machinery of a parking service: a script, frame, form or refresh pointing at
    a parking or ad-feed host (Sedo parking, ParkingCrew, Bodis, Above, GoDaddy's parking lander,
    Google's AdSense for Domains ``caf.js``), or ParkingCrew/Bodis' inline ``window.park`` setup.
@@ -58,7 +58,7 @@ _SELF_STATEMENT = re.compile(
 # Rule 2: a sale statement that needs the page to back it.
 _SALE_STATEMENT = re.compile(
     rf"^{_EDGE}(?:"
-    rf"{_DOMAIN}\s+(?:is\s+)?(?:for\s+sale|available(?:\s+for\s+(?:sale|purchase))?)"
+    rf"{_DOMAIN}\s+(?:is\s+)?(?:for\s+sale|available\s+for\s+(?:sale|purchase))"
     rf"|(?:{_DOMAIN}{_EDGE})?(?:premium\s+)?domain(?:\s+name)?\s+(?:is\s+)?for\s+sale"
     rf"(?:{_EDGE}{_DOMAIN})?"
     rf"){_EDGE}(?:{_DOMAIN}|inquire\s+now|make\s+an\s+offer)?{_EDGE}$",
@@ -106,21 +106,22 @@ _MARKETPLACE_HOSTS = (
     "efty.com",
     "godaddy.com",
 )
-_PARKING_PATHS = re.compile(
-    r"/adsense/domains/|/parking-lander/|/caf\.js\b|/parking(?:\.\d+)*\.js\b", re.IGNORECASE
-)
+# Google's AdSense for Domains and GoDaddy's parking lander; not a bare "parking.js", which a
+# city's parking page may well load.
+_PARKING_PATHS = re.compile(r"/adsense/domains/|/parking-lander/", re.IGNORECASE)
 _INLINE_MARKERS = re.compile(
     r"\bwindow\.park\s*=|adsense/domains/caf\.js|syndicatedsearch\.goog|sedoparking|parkingcrew",
     re.IGNORECASE,
 )
 _LISTING_PATH = re.compile(
-    r"^/(?:forsale|for-sale|buy-domain|domain_profile\.cfm|lander|listing|domains?"
-    r"|search/details|domainsearch)(?:/|$)",
+    r"^/(?:forsale|for-sale|buy-domain|domain_profile\.cfm|lander|search/details"
+    r"|domainsearch/find)(?:/|$)",
     re.IGNORECASE,
 )
 _ANY_HOST_LISTING = re.compile(rf"^/(?:forsale|buy-domain)/{_DOMAIN}/?$", re.IGNORECASE)
 _LANDER = re.compile(r"^/lander/?$", re.IGNORECASE)
-_NAMES_DOMAIN = re.compile(rf"(?:^|[/=]){_DOMAIN}(?:$|[/&?#])", re.IGNORECASE)
+_PATH_NAMES_DOMAIN = re.compile(rf"/{_DOMAIN}(?:$|/)", re.IGNORECASE)
+_QUERY_NAMES_DOMAIN = re.compile(rf"(?:^|&)(?:domain\w*|d|dn|name)={_DOMAIN}(?:$|&)", re.IGNORECASE)
 
 
 def parking_marker(tree: LexborHTMLParser) -> str | None:
@@ -184,7 +185,9 @@ def _listing(url: str, thin: bool) -> str | None:
     path, query = unquote(parts.path)[:_URL_CHARS], unquote(parts.query)[:_URL_CHARS]
     market = _market_host(host)
     if market and (
-        _LISTING_PATH.match(path) or _NAMES_DOMAIN.search(path) or _NAMES_DOMAIN.search(query)
+        _LISTING_PATH.match(path)
+        or _PATH_NAMES_DOMAIN.search(path)
+        or _QUERY_NAMES_DOMAIN.search(query)
     ):
         return f"its address is a listing on {market}"
     if _ANY_HOST_LISTING.match(path) or (thin and _LANDER.match(path)):
