@@ -167,6 +167,9 @@ def link_verdict(
         return LinkVerdict(Status.BROKEN, f"{line}{retried}")
     if not 200 <= code < 300:
         return LinkVerdict(Status.BROKEN, line)
+    if meta is not None and meta.parked:
+        # A stranger's page now: the letter would send readers to a parking or sale page.
+        return LinkVerdict(Status.BROKEN, f"{line}: domain parked or sold; {meta.parked}")
     soft = soft_404(fetched, meta)
     if soft:
         return LinkVerdict(Status.BROKEN, f"{line} but {soft}")

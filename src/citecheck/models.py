@@ -148,7 +148,8 @@ class PageMeta:
 
     ``published`` is ISO ``YYYY-MM-DD`` (or coarser when the page is). ``title_candidates`` holds
     every title the page offers (og:title, citation_title, ``<title>`` and its parts, ``<h1>``…)
-    so that a cited title can be matched against the best of them.
+    so that a cited title can be matched against the best of them. ``parked`` says why the page
+    is a parked or for-sale domain rather than a site's own page (meta/parking.py), or is None.
     """
 
     title: str | None = None
@@ -163,6 +164,7 @@ class PageMeta:
     headings: tuple[str, ...] = ()
     text_head: str = ""
     anchors: frozenset[str] = frozenset()
+    parked: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
