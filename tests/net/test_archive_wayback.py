@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -34,6 +35,8 @@ class Wayback(LoopbackServer):
 
     def _answer(self, request: Request) -> Reply:
         answer = super()._answer(request)  # records the request; unknown paths: 404
+        if request.path.startswith("/cdx/search/cdx?"):
+            return self._cdx(request)
         asked = _ASKED.fullmatch(request.path)
         if asked is None:
             return answer
@@ -53,6 +56,21 @@ class Wayback(LoopbackServer):
         if nearest == stamp:
             return Reply(200, b"<title>archived</title>", [("Content-Type", "text/html")])
         return Reply(302, headers=[("Location", self.url(f"/web/{nearest}/{url}"))])
+
+    def _cdx(self, request: Request) -> Reply:
+        """The CDX API: the capture closest to ``closest``, header row first; [] for none."""
+        query = {key: values[0] for key, values in parse_qs(urlsplit(request.path).query).items()}
+        url = query["url"]
+        captures = CAPTURES.get(urlsplit(url).path, [])
+        if query.get("sort") != "closest" or not captures:
+            return Reply(200, b"[]", [("Content-Type", "application/json")])
+        moment = _moment(query["closest"])
+        nearest = min(captures, key=lambda capture: abs(_moment(capture) - moment))
+        header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
+        row = ["test)/page", nearest, url, "text/html", "200", "SHA1", "1234"]
+        return Reply(
+            200, json.dumps([header, row]).encode(), [("Content-Type", "application/json")]
+        )
 
     def asked(self) -> list[tuple[str, str]]:
         """(moment asked, cited page's path) of every question put to the archive."""
@@ -95,10 +113,10 @@ def check(cli: Callable[..., Any], wayback: Wayback, tmp_path: Path) -> Check:
     """``citecheck check LETTER --suggest-archive`` against the loopback archive, as JSON: each
     reference's record by its URL's path."""
 
-    def run(letter: Path, *extra: str) -> dict[str, dict[str, object]]:
+    def run(letter: Path, *extra: str, endpoint: str = "/") -> dict[str, dict[str, object]]:
         result = cli(
             "check", letter, "--format", "json", "--suggest-archive", "--allow-private",
-            "--archive-endpoint", wayback.url("/"), "--cache-path", tmp_path / "cache.db",
+            "--archive-endpoint", wayback.url(endpoint), "--cache-path", tmp_path / "cache.db",
             "--retries", "0", "--timeout", "0.5", *extra,
         )  # fmt: skip
         assert result.code in (0, 1), result.err  # 1: the letter has problems
@@ -226,3 +244,24 @@ def test_a_mismatched_reference_keeps_its_citation_and_gains_the_capture_from_it
     assert found["suggestion"] is not None and "Annual report 2023" in str(found["suggestion"])
     assert f"archived copy: {capture}" in str(found["message"])
     assert wayback.asked() == [("20190616000000", "/mismatch")]
+
+
+def test_a_cdx_endpoint_is_asked_for_the_closest_capture_archived_with_200(
+    check: Check, wayback: Wayback, gone: LoopbackServer, tmp_path: Path
+) -> None:
+    dated = {"/exact": ", 17 July 2025", "/year": " (2025)", "/never-archived": ", 2025"}
+    found = check(write_letter(tmp_path, gone, dated), endpoint="/cdx/search/cdx")
+    assert {path: record["suggestion"] for path, record in found.items()} == {
+        "/exact": wayback.url(f"/web/20250717150000/{gone.url('/exact')}"),
+        "/year": wayback.url(f"/web/20250703000000/{gone.url('/year')}"),
+        "/never-archived": None,
+    }
+    asked = [parse_qs(urlsplit(request.path).query) for request in wayback.requests]
+    assert sorted((q["url"][0], q["closest"][0]) for q in asked) == [
+        (gone.url("/exact"), "20250717120000"),
+        (gone.url("/never-archived"), "20250702120000"),
+        (gone.url("/year"), "20250702120000"),
+    ]
+    assert {(q["filter"][0], q["limit"][0], q["output"][0]) for q in asked} == {
+        ("statuscode:200", "1", "json")
+    }
