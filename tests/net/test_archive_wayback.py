@@ -31,7 +31,7 @@ CAPTURES = {
 
 class Wayback(LoopbackServer):
     """A loopback Wayback Machine over ``CAPTURES``; ``/slow/`` pages make it hang, ``/broken/``
-    ones make it answer garbage, ``/down/`` ones a 503."""
+    ones make it answer garbage, ``/down/`` ones a 503, ``/elsewhere/`` ones redirect to a login."""
 
     def _answer(self, request: Request) -> Reply:
         answer = super()._answer(request)  # records the request; unknown paths: 404
@@ -48,6 +48,8 @@ class Wayback(LoopbackServer):
             return Reply(raw=b"HTTP/1.1 2OO OK\r\nContent-Length: 7\r\n\r\nbroken", reset=True)
         if path.startswith("/down/"):
             return Reply(503, b"Wayback is being upgraded")
+        if path.startswith("/elsewhere/"):
+            return Reply(302, headers=[("Location", "/login?next=archive")])
         captures = CAPTURES.get(path)
         if not captures:
             return Reply(404, b"Hrm. Wayback Machine has not archived that URL.")
@@ -162,17 +164,18 @@ def test_the_capture_nearest_an_exact_month_only_and_year_only_cited_date(
 def test_a_slow_broken_or_failing_archive_is_no_suggestion_and_no_failure(
     cli: Callable[..., Any], check: Check, wayback: Wayback, gone: LoopbackServer, tmp_path: Path
 ) -> None:
-    dated = dict.fromkeys(("/slow/a", "/broken/b", "/down/c", "/exact"), ", 17 July 2025")
+    failed = ["/slow/a", "/broken/b", "/down/c", "/elsewhere/d"]
+    dated = dict.fromkeys([*failed, "/exact"], ", 17 July 2025")
     found = check(write_letter(tmp_path, gone, dated))
     assert [(path, r["status"], r["suggestion"]) for path, r in found.items()] == [
         ("/slow/a", "broken", None),
         ("/broken/b", "broken", None),
         ("/down/c", "broken", None),
+        ("/elsewhere/d", "broken", None),
         ("/exact", "broken", wayback.url(f"/web/20250717150000/{gone.url('/exact')}")),
     ]
     # A failure is no answer: asked again next run, where the answer found is not.
     check(write_letter(tmp_path, gone, dated))
-    failed = ["/slow/a", "/broken/b", "/down/c"]
     assert sorted(path for _, path in wayback.asked()) == sorted([*failed, *failed, "/exact"])
 
 
