@@ -261,8 +261,9 @@ def weighed_claims(
 
 
 def wants_archive(found: Finding) -> bool:
-    """Whether an archived copy is worth suggesting for this finding."""
-    return found.status in (Status.BROKEN, Status.MOVED)
+    """Whether an archived copy is worth suggesting for this finding: a mismatched page's
+    capture from the cited date is often the very version cited."""
+    return found.status in (Status.BROKEN, Status.MOVED, Status.MISMATCHED)
 
 
 def with_archive(found: Finding, snapshot: str) -> Finding:

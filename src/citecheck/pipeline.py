@@ -382,17 +382,29 @@ def _findings(
 async def _with_archive_suggestions(
     findings: list[Finding], options: Options, cache: ResultCache | None, resolver: Resolver | None
 ) -> list[Finding]:
-    """Archived copies near the cited date for broken and moved references."""
+    """Archived copies nearest the cited date for broken, moved and mismatched references.
+
+    Without a cited date, the date the letter last changed stands in (the version its author saw
+    is older than that), else today. A mismatched reference keeps its paste-ready citation as
+    the suggestion: the capture from the cited date, often the very version cited, joins the
+    message.
+    """
     from citecheck.net.archive import timestamp
 
     wanted = [i for i, found in enumerate(findings) if classify.wants_archive(found)]
     if not wanted:
         return findings
     today = date.today()
-    questions = {
-        i: (findings[i].reference.url, timestamp(findings[i].reference.cited_date, today))
-        for i in wanted
-    }
+    changed: dict[str, date | None] = {}
+    questions: dict[int, tuple[str, str]] = {}
+    for index in wanted:
+        reference = findings[index].reference
+        fallback = today
+        if reference.cited_date is None:
+            if reference.letter not in changed:
+                changed[reference.letter] = _letter_changed(reference.letter)
+            fallback = changed[reference.letter] or today
+        questions[index] = (reference.url, timestamp(reference.cited_date, fallback))
     snapshots = await _archived(set(questions.values()), options, cache, resolver)
     result = list(findings)
     for index, question in questions.items():
@@ -400,6 +412,35 @@ async def _with_archive_suggestions(
         if snapshot is not None:
             result[index] = classify.with_archive(result[index], snapshot)
     return result
+
+
+_REDIRECT_READ = 65_536
+
+
+def _letter_changed(path: str) -> date | None:
+    """The day (UTC) ``path`` last changed: its last commit's, in a git work tree (a checkout
+    resets modification times), else its modification time's; None when neither is known."""
+    import subprocess
+    from pathlib import Path
+
+    letter = Path(path)
+    try:
+        modified = letter.stat().st_mtime
+    except (OSError, ValueError):  # standard input, or a letter that is gone
+        return None
+    try:
+        committed = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", letter.name],
+            cwd=letter.parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):  # no git, or one that hangs
+        committed = ""
+    seconds = int(committed) if committed.isdigit() else modified
+    return datetime.fromtimestamp(seconds, UTC).date()
 
 
 async def _archived(
@@ -427,7 +468,9 @@ async def _archived(
     missing = sorted(questions - snapshots.keys())
     if not missing or options.offline:
         return snapshots
-    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
+    # A capture is known by its address: a page the archive replays (an exact hit) is not read.
+    capped = replace(_fetch_options(options), html_cap=_REDIRECT_READ, pdf_cap=_REDIRECT_READ)
+    async with Fetcher(capped, resolver=resolver) as fetcher:
         client = ArchiveClient(fetcher, endpoint)
         answers = await asyncio.gather(*(client.lookup(url, stamp) for url, stamp in missing))
     answered = {q: a.snapshot for q, a in zip(missing, answers, strict=True) if a is not None}
