@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from citecheck import classify
+from citecheck import classify, consistency
 from citecheck.models import (
     Fetched,
     FetchError,
@@ -69,7 +69,7 @@ def list_references(letters: Sequence[Letter]) -> Report:
         found = extract(letter)
         infos.append(LetterInfo(letter.path, letter.format, len(found), letter.text))
         references.extend(found)
-    return Report(tuple(infos), tuple(references))
+    return Report(tuple(infos), tuple(references), notes=consistency.notes(letters, references))
 
 
 @dataclass(frozen=True, slots=True)
