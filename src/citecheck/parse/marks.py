@@ -63,11 +63,14 @@ def marks(letter: Letter) -> list[Mark]:
         start = match.start(kind)
         if kind == "raised" and _UNIT_BEFORE.search(text[max(0, start - 5) : start]):
             continue
+        markdown = kind in ("defined", "called")
+        if markdown:
+            start -= 2  # the mark starts at its "[^"
         line = bisect_right(starts, start)
         found_marks.append(
             Mark(
                 match.group(kind).translate(_SUPERSCRIPT_DIGITS),
-                "markdown" if kind in ("defined", "called") else "superscript",
+                "markdown" if markdown else "superscript",
                 kind in ("defined", "opens"),
                 line,
                 start - starts[line - 1] + 1,
