@@ -44,17 +44,21 @@ def notes(letters: Sequence[Letter], references: Sequence[Reference]) -> tuple[L
 
 
 def _citation_notes(references: Iterable[Reference]) -> list[LetterNote]:
-    cited = [ref for ref in references if ref.footnote is not None and precheck(ref.url) is None]
-    return [*_same_address(cited), *_same_title(cited)]
+    claimed = [ref for ref in references if ref.footnote is not None]
+    pages = {url: _page(url) for url in {ref.url for ref in claimed} if precheck(url) is None}
+    cited = [ref for ref in claimed if ref.url in pages]
+    return [*_same_address(cited, pages), *_same_title(cited, pages)]
 
 
-def _same_address(cited: list[Reference]) -> list[LetterNote]:
+def _same_address(cited: list[Reference], pages: dict[str, str]) -> list[LetterNote]:
     """A page cited under a title or date that an earlier citation of it contradicts."""
     found = []
     first_title: dict[str, Reference] = {}
     first_date: dict[str, Reference] = {}
     for ref in cited:
-        place = _place(ref.url)
+        # Two fragments are two places, which may carry two titles (chapters of one report).
+        fragment = split_fragment(ref.url)[1]
+        place = pages[ref.url] + (f"#{fragment}" if fragment else "")
         if ref.cited_title:
             earlier = first_title.setdefault(place, ref)
             if earlier is not ref and not _same_title_text(earlier.cited_title, ref.cited_title):
@@ -78,7 +82,7 @@ def _same_address(cited: list[Reference]) -> list[LetterNote]:
     return found
 
 
-def _same_title(cited: list[Reference]) -> list[LetterNote]:
+def _same_title(cited: list[Reference], pages: dict[str, str]) -> list[LetterNote]:
     """A title cited at an address other than the one an earlier citation gave it."""
     found = []
     first: dict[str, Reference] = {}
@@ -90,8 +94,8 @@ def _same_title(cited: list[Reference]) -> list[LetterNote]:
         if not title:
             continue
         earlier = first.setdefault(title, ref)
-        page, earlier_page = _page(ref.url), _page(earlier.url)
-        if page == earlier_page or (title, page) in reported:
+        page = pages[ref.url]
+        if page == pages[earlier.url] or (title, page) in reported:
             continue
         if (
             ref.cited_date
@@ -123,19 +127,12 @@ def _page(url: str) -> str:
     return f"{scheme}://{host}{slash}{path}"
 
 
-def _place(url: str) -> str:
-    """The place an address names: its page and fragment."""
-    fragment = split_fragment(url)[1]
-    return _page(url) + (f"#{fragment}" if fragment else "")
-
-
 def _folded(title: str) -> str:
     """A title as compared: no case, accents, punctuation or spacing."""
-    plain = "".join(
-        char
-        for char in unicodedata.normalize("NFKD", title.casefold())
-        if not unicodedata.combining(char)
-    )
+    plain = title.casefold()
+    if not plain.isascii():
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(_NOT_WORD.sub(" ", plain).split())
 
 

@@ -33,7 +33,6 @@ _MARK = re.compile(
 _UNIT_BEFORE = re.compile(r"(?<![^\W\d_])(?:[kcmdµμn]?m|ft|in|mi|yd|s)\Z")
 _FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)[^\n]*$", re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)[^`]+?\1")
-_KINDS = ("defined", "opens", "called", "raised")
 _LINE_END = re.compile(r"\r\n?|\n")
 
 
@@ -59,7 +58,7 @@ def marks(letter: Letter) -> list[Mark]:
     starts = [0] + [found.end() for found in _LINE_END.finditer(text)]
     found_marks = []
     for match in _MARK.finditer(text):
-        kind = next(name for name in _KINDS if match.group(name) is not None)
+        kind = match.lastgroup or ""  # each alternative's label is its last group
         start = match.start(kind)
         if kind == "raised" and _UNIT_BEFORE.search(text[max(0, start - 5) : start]):
             continue
