@@ -76,6 +76,20 @@ def test_trivial_differences_draw_no_note() -> None:
     )
 
 
+def test_a_shortened_or_authored_title_and_a_non_title_draw_no_note() -> None:
+    assert (
+        messages(
+            cite("https://ngo.test/r", "Human Rights Watch, World Report 2024: China"),
+            cite("https://ngo.test/r", "World Report 2024"),
+            cite("https://ngo.test/r", "Ibid."),
+            cite("https://ngo.test/r", "here"),
+            cite("https://ngo.test/r", "Press release"),
+            cite("https://ngo.test/s", "Press release"),
+        )
+        == []
+    )
+
+
 def test_two_fragments_of_one_page_may_carry_two_titles() -> None:
     assert (
         messages(
@@ -110,17 +124,17 @@ def test_one_title_with_two_dates_at_two_addresses_is_two_documents() -> None:
 def test_placeholders_and_body_links_are_not_compared() -> None:
     assert (
         messages(
-            cite("#", "One"),
-            cite("#", "Two"),
-            cite("https://example.com", "A"),
-            cite("https://example.com", "B"),
+            cite("#", "First report"),
+            cite("#", "Second report"),
+            cite("https://example.com", "First report"),
+            cite("https://example.com", "Second report"),
         )
         == []
     )
     assert (
         messages(
-            cite("https://ngo.test/r", "here", note=None),
-            cite("https://ngo.test/r", "report", note=None),
+            cite("https://ngo.test/r", "the statement", note=None),
+            cite("https://ngo.test/r", "the report", note=None),
         )
         == []
     )
@@ -128,7 +142,8 @@ def test_placeholders_and_body_links_are_not_compared() -> None:
 
 def test_a_credential_in_an_address_is_masked_in_the_note() -> None:
     found = messages(
-        cite("https://u:secret@ngo.test/r", "One"), cite("https://u:secret@ngo.test/r", "Two")
+        cite("https://u:secret@ngo.test/r", "First report"),
+        cite("https://u:secret@ngo.test/r", "Second report"),
     )
     assert found and all("secret" not in message for message in found)
 

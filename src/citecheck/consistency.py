@@ -9,8 +9,9 @@ no note:
 - an address is its fetch key (``urls.dedupe_key``: scheme and host case, default port), with
   http/https, a leading "www." and a trailing "/" also folded; two ``#fragment``\\ s are two
   places, which may well be cited under two titles (chapters of one report);
-- a title is compared case-, accent-, punctuation- and whitespace-folded, and a shortened title
-  (the first words of the full one, as later citations often give it) is the same title;
+- a title is compared case-, accent-, punctuation- and whitespace-folded; a shortened title (as
+  later citations often give it) or one after its author ("HRW, World Report") is the same
+  title; a one-word "title" ("here", "Ibid.") or a generic one ("Press release") is none;
 - a date is its ISO value, and a coarser one ("July 2025") agrees with any day inside it;
 - one title at two addresses is no note when the two citations give different dates (a yearly
   report, a series), or when an address is only the other with a ``#fragment``.
@@ -27,6 +28,11 @@ from citecheck.parse.marks import Mark, marks
 from citecheck.urls import dedupe_key, mask_credentials, precheck, split_fragment
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# What a note may give in place of a title: too generic to say which document is meant.
+_NO_TITLE = frozenset(
+    {"click here", "read more", "this link", "this page", "see here", "available here",
+     "full text", "press release", "op cit", "loc cit", "news release", "this report"}
+)  # fmt: skip
 
 
 def notes(letters: Sequence[Letter], references: Sequence[Reference]) -> tuple[LetterNote, ...]:
@@ -59,7 +65,7 @@ def _same_address(cited: list[Reference], pages: dict[str, str]) -> list[LetterN
         # Two fragments are two places, which may carry two titles (chapters of one report).
         fragment = split_fragment(ref.url)[1]
         place = pages[ref.url] + (f"#{fragment}" if fragment else "")
-        if ref.cited_title:
+        if _title(ref):
             earlier = first_title.setdefault(place, ref)
             if earlier is not ref and not _same_title_text(earlier.cited_title, ref.cited_title):
                 found.append(
@@ -88,9 +94,7 @@ def _same_title(cited: list[Reference], pages: dict[str, str]) -> list[LetterNot
     first: dict[str, Reference] = {}
     reported: set[tuple[str, str]] = set()
     for ref in cited:
-        if not ref.cited_title:
-            continue
-        title = _folded(ref.cited_title)
+        title = _title(ref)
         if not title:
             continue
         earlier = first.setdefault(title, ref)
@@ -136,11 +140,19 @@ def _folded(title: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", plain).split())
 
 
+def _title(ref: Reference) -> str:
+    """The cited title, folded, when it can name a document: two words or more, not "here",
+    "Ibid." or "Press release"; else ""."""
+    title = _folded(ref.cited_title or "")
+    return title if " " in title and title not in _NO_TITLE else ""
+
+
 def _same_title_text(one: str | None, other: str | None) -> bool:
-    """Whether two cited titles name one thing: equal once folded, or one the other's start."""
+    """Whether two cited titles name one thing: equal once folded, or one within the other
+    word for word (a short title; a title after its author or publisher)."""
     a, b = _folded(one or ""), _folded(other or "")
     short, long = sorted((a, b), key=len)
-    return short == long or long.startswith(f"{short} ")
+    return f" {short} " in f" {long} "
 
 
 def _same_date(one: str | None, other: str | None) -> bool:
