@@ -170,6 +170,11 @@ def test_a_superscript_mark_with_no_note() -> None:
     ]
 
 
+def test_a_note_in_a_list_item_or_a_quote_is_a_note() -> None:
+    letter = md_letter("It grew.¹ It fell.² It rose.³\n\n- ¹ See A.\n\n> ² See B.\n\n³ See C.\n")
+    assert notes([letter], []) == ()
+
+
 def test_a_note_number_used_twice() -> None:
     letter = text_letter("It grew.¹ It fell.²\n\n¹ See A.\n² See B.\n¹ See C.\n")
     assert [(n.line, n.message) for n in notes([letter], [])] == [

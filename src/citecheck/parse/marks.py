@@ -24,7 +24,7 @@ _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _MARK = re.compile(
     # a Markdown definition, a line's leading superscript label, a call of either kind
     r"^(?P<prefix>[ \t>]*(?:[-*+][ \t]+)?)\[\^(?P<defined>[^\]\s]+)\]:"
-    r"|^(?P<lead>[ \t>]*)(?P<opens>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)(?![⁰¹²³⁴⁵⁶⁷⁸⁹])"
+    r"|^(?P<lead>[ \t>]*(?:[-*+•][ \t]+)?)(?P<opens>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)(?![⁰¹²³⁴⁵⁶⁷⁸⁹])"
     r"|\[\^(?P<called>[^\]\s]+)\](?!:)"
     r"|(?<![0-9⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻])(?P<raised>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)",
     re.MULTILINE,
