@@ -2,7 +2,7 @@
 
 Notes, never statuses: the same page cited under two titles or two dates (in one letter or
 across the letters checked together), one title cited at two addresses, a note number given to
-two notes, a note mark with no note, a Markdown note that nothing calls (Markdown drops it).
+two notes, a note mark with no note, a Markdown note that nothing calls (no renderer shows it).
 Comparisons ignore what a reader would not call a difference, so that a careful letter draws
 no note:
 
@@ -210,7 +210,7 @@ def _mark_notes(letter: str, found: list[Mark], labelled: set[str | None]) -> li
                     LetterNote(letter, mark.line, mark.column, f"mark {_shown(mark)} has no note")
                 )
         if style == "markdown":
-            # Markdown shows no note that nothing calls: its links would go unseen.
+            # A Markdown renderer shows no note that nothing calls: readers never see it.
             calls = {mark.label for mark in own if not mark.note}
             result += [
                 LetterNote(
