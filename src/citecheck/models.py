@@ -236,6 +236,20 @@ class LetterInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class LetterNote:
+    """A remark on how the letters cite, not on any one link (consistency.py): the same page
+    cited under two titles, a note number used twice, a note mark with no note…
+
+    ``line`` and ``column`` point at the occurrence the remark is about, as a Reference's do.
+    """
+
+    letter: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The outcome of a run; ``findings`` is None for ``refs``, which fetches nothing."""
 
@@ -244,6 +258,7 @@ class Report:
     findings: tuple[Finding, ...] | None = None
     notices: tuple[str, ...] = field(default=())
     fail_on: frozenset[Status] = DEFAULT_FAIL_ON  # the statuses that fail this run (errors)
+    notes: tuple[LetterNote, ...] = ()  # remarks on the letters as a whole; never a failure
 
     def summary(self) -> dict[str, int]:
         """``{"total": n, <status>: count, …}`` for the statuses present, worst first."""

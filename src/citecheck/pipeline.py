@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from citecheck import classify
+from citecheck import classify, consistency
 from citecheck.models import (
     Fetched,
     FetchError,
@@ -72,7 +72,12 @@ def list_references(letters: Sequence[Letter]) -> Report:
         infos.append(LetterInfo(letter.path, letter.format, len(found.references), letter.text))
         references.extend(found.references)
         notices.extend(found.notices)
-    return Report(tuple(infos), tuple(references), notices=tuple(notices))
+    return Report(
+        tuple(infos),
+        tuple(references),
+        notices=tuple(notices),
+        notes=consistency.notes(letters, references),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,6 +108,12 @@ def render(report: Report) -> str:
     lines += [f"> **Warning:** {cell(notice)}" for notice in report.notices]
     if report.notices:
         lines.append("")
+    lines += [
+        f"> **Note:** {cell(f'{n.letter}:{n.line}:{n.column}')}: {cell(n.message)}"
+        for n in report.notes
+    ]
+    if report.notes:
+        lines.append("")
     if report.findings is None:
         if report.references:
             lines += [*_references_table(report), ""]

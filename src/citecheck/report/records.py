@@ -185,8 +185,8 @@ def records(report: Report) -> list[dict[str, Any]]:
 
 
 def document(report: Report, version: str) -> dict[str, Any]:
-    """The SPEC JSON document, version 1."""
-    return {
+    """The SPEC JSON document, version 1; ``notes`` (an addition) only when there are some."""
+    doc: dict[str, Any] = {
         "version": 1,
         "tool": {"name": "citecheck", "version": version},
         "letters": [
@@ -194,5 +194,11 @@ def document(report: Report, version: str) -> dict[str, Any]:
             for info in report.letters
         ],
         "summary": report.summary(),
-        "references": records(report),
     }
+    if report.notes:
+        doc["notes"] = [
+            {"letter": n.letter, "line": n.line, "column": n.column, "message": n.message}
+            for n in report.notes
+        ]
+    doc["references"] = records(report)
+    return doc

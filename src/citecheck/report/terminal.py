@@ -110,8 +110,20 @@ def print_notices(report: Report, console: Console | None = None) -> None:
 
 
 def notes_count(report: Report) -> int:
-    """The notes on all findings: remarks that did not decide a status."""
-    return sum(len(finding.notes) for finding in report.findings or ())
+    """The notes on all findings (remarks that did not decide a status) and on the letters."""
+    return sum(len(finding.notes) for finding in report.findings or ()) + len(report.notes)
+
+
+def _print_letter_notes(console: Console, report: Report) -> None:
+    """The notes on the letters as a whole (consistency), under their letter."""
+    for letter, group in _by_letter(report.notes, lambda note: note.letter).items():
+        console.print(Text(f"Notes on {letter}", style="bold"), soft_wrap=True)
+        for note in group:
+            line = Text(f"{note.line}:{note.column} ")
+            line.append("note", style="yellow")
+            line.append(f" {mask_credentials(note.message)}")
+            console.print(line, soft_wrap=True)
+        console.print()
 
 
 class _Summary:
@@ -263,7 +275,8 @@ def print_report(
                 console.print(Text(f"References in {letter}", style="bold"), soft_wrap=True)
                 console.print(_references_table(references))
                 console.print()
-        console.print(_summary_line(report))
+            _print_letter_notes(console, report)  # a listing shows everything: no -v needed
+        console.print(_summary_line(report, verbose=True))
         return
     if not summary_only:
         found = problems(report)
@@ -274,6 +287,7 @@ def print_report(
             if verbose:
                 rest = [f for f in report.findings if f.status in QUIET]
                 _print_by_letter(console, rest, "OK and skipped")
+                _print_letter_notes(console, report)
             elif not found:
                 console.print(Text("No problems found.", style="green"))
     console.print(_summary_line(report, verbose=verbose or summary_only))
