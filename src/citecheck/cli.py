@@ -35,7 +35,11 @@ Paths = Annotated[list[str], typer.Argument(metavar="PATH", hidden=True)]
 Fmt = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", metavar="FORMAT", help="rich, json, csv, markdown, github, sarif or html."
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="rich, json, csv, markdown, github, sarif, html, or docx (comments in a copy of a "
+        ".docx letter, written to --output).",
     ),
 ]
 Output = Annotated[
@@ -286,6 +290,8 @@ def _run_check(paths: list[str], options: Options) -> Report:
     from citecheck.report.terminal import progress_bar
 
     letters = _letters(paths, options)
+    if options.format == "docx":
+        _refuse_docx_unless_fit(letters, options)
     with progress_bar(enabled=not options.quiet) as on_progress:
         return pipeline.run_check(letters, options, on_progress=on_progress)
 
@@ -297,7 +303,9 @@ def _emit(report: Report, options: Options) -> None:
 
     print_notices(report)
     fmt = options.format or "rich"
-    if options.output is not None:
+    if fmt == "docx":
+        _write_docx(report, options)
+    elif options.output is not None:
         text = (
             renderer(fmt)(report)
             if fmt in FORMATS
@@ -310,6 +318,32 @@ def _emit(report: Report, options: Options) -> None:
         sys.stdout.write(renderer(fmt)(report))
     else:
         print_report(report, verbose=options.verbose, quiet=options.quiet)
+
+
+def _refuse_docx_unless_fit(letters: list[Letter], options: Options) -> None:
+    """Before any request: --format docx writes a commented copy of one .docx letter to a file."""
+    if options.output is None or _is_stdout(options.output):
+        raise InputError("--format docx writes a copy of the letter: name it with --output FILE")
+    if len(letters) != 1:
+        raise InputError(f"--format docx comments one letter; {len(letters)} letters were given")
+    letter = letters[0]
+    if letter.data is None:
+        raise InputError(f"--format docx needs a .docx letter; {letter.path} is not one")
+    if Path(letter.path).resolve() == options.output.resolve():
+        raise InputError(f"--output {options.output} is the letter itself; it is never overwritten")
+
+
+def _write_docx(report: Report, options: Options) -> None:
+    """The letter with a Word comment on each problem link, to --output; the letter untouched."""
+    from citecheck.output import write_atomic
+    from citecheck.report.docx_comments import annotate_docx
+    from citecheck.report.terminal import print_report
+
+    if report.findings is None or options.output is None:
+        raise InputError("--format docx comments on what check finds: use citecheck check")
+    data, _count = annotate_docx(Path(report.letters[0].path).read_bytes(), report.findings)
+    write_atomic(options.output, data)
+    print_report(report, summary_only=True)
 
 
 def _emit_summary(report: Report, *, to_stderr: bool = False) -> None:

@@ -24,6 +24,9 @@ FORMATS: dict[str, str] = {
     "html": "html",
 }
 
+# Formats that write an annotated copy of the letter, not a report: name -> module.
+ANNOTATED_FORMATS: dict[str, str] = {"docx": "docx_comments"}
+
 # `citecheck export --format …`; its csv is the very table `check --format csv` writes.
 EXPORT_FORMATS: dict[str, str] = {
     "csv": "csv_",
