@@ -65,7 +65,7 @@ def test_moved_link_with_archived_copy_in_its_message_gets_it_as_its_version() -
 def test_every_link_with_an_archived_copy_in_a_letter_has_robust_links() -> None:
     tree = HTMLParser(render(letter_report()))
 
-    versioned = [a for a in tree.css("a[data-versionurl]")]
+    versioned = tree.css("a[data-versionurl]")
 
     assert versioned, "the letter has a broken link with an archived copy"
     assert {a.attributes["data-versionurl"] for a in versioned} == {ARCHIVED}
