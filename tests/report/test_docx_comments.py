@@ -43,8 +43,11 @@ def _load_builder() -> ModuleType:
 make = _load_builder()
 
 
-def _page(title: str) -> bytes:
-    return f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>".encode()
+def _page(title: str, published: str = "") -> bytes:
+    date = f"<meta property='article:published_time' content='{published}'>" if published else ""
+    return (
+        f"<html><head><title>{title}</title>{date}</head><body><h1>{title}</h1></body></html>"
+    ).encode()
 
 
 def _letter(folder: Path, site) -> Path:  # type: ignore[no-untyped-def]
@@ -82,7 +85,9 @@ def _letter(folder: Path, site) -> Path:  # type: ignore[no-untyped-def]
                 "footnote",
                 make.run("See "),
                 story.link("our draft", "https://example.com/TODO"),
-                make.run(", 3 March 2024."),
+                make.run(", 3 March 2024; "),
+                story.link("EU and China agree a climate pact", site.url("/retitled")),
+                make.run(", 5 May 2023."),
             ),
         ),
     )
@@ -98,6 +103,9 @@ def site(loopback):  # type: ignore[no-untyped-def]
     server = loopback()
     server.route("/dialogue", Reply(200, _page("EU-China human rights dialogue"), HTML))
     server.route("/new-report", Reply(200, _page("The report"), HTML))
+    server.route(
+        "/retitled", Reply(200, _page("Human rights dialogue suspended", "2024-06-13"), HTML)
+    )
     server.route("/gone", Reply(410))
     server.route("/missing", Reply(404))
     server.route("/old", redirect("/new-report", 301))
@@ -107,15 +115,19 @@ def site(loopback):  # type: ignore[no-untyped-def]
 def _comments(path: Path) -> list[tuple[str, str]]:
     """(anchored text, comment text) per comment, in the letter's order, as Word shows them."""
     document = docx.Document(str(path))
-    texts = {comment.comment_id: comment.text for comment in document.comments}
     xml = document.element.xml
     found = []
-    for match in re.finditer(
-        r'<w:commentRangeStart w:id="(\d+)"/>(.*?)<w:commentRangeEnd w:id="\1"/>', xml, re.S
-    ):
-        anchored = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", match.group(2)))
-        found.append((anchored, texts[int(match.group(1))]))
-    return found
+    for comment in document.comments:
+        match = re.search(
+            rf'<w:commentRangeStart w:id="{comment.comment_id}"/>(.*?)'
+            rf'<w:commentRangeEnd w:id="{comment.comment_id}"/>',
+            xml,
+            re.S,
+        )
+        assert match is not None, f"comment {comment.comment_id} is anchored nowhere"
+        anchored = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", match.group(1)))
+        found.append((match.start(), anchored, comment.text))
+    return [(anchored, text) for _start, anchored, text in sorted(found)]
 
 
 def _check(cli, letter: Path, out: Path):  # type: ignore[no-untyped-def]
@@ -139,13 +151,18 @@ def test_docx_format_comments_each_problem_link_on_its_own_text(  # type: ignore
     for anchored, text in comments:
         print(f"[{anchored}] {text!r}")
     anchored = [anchor for anchor, _text in comments]
-    assert anchored == ["summit letter", "old report", site.url("/missing"), ""]
-    gone, moved, missing, note = (text for _anchor, text in comments)
+    assert anchored == ["summit letter", "old report", site.url("/missing"), "", ""]
+    gone, moved, missing, *notes = (text for _anchor, text in comments)
     assert gone.startswith("broken \u2014 ") and "410" in gone
     assert moved.startswith("moved \u2014 ")
     assert f"Put instead: {site.url('/new-report')}" in moved
     assert missing.startswith("broken \u2014 ") and "404" in missing
-    assert note.startswith("In footnote 1, \u201cour draft\u201d: placeholder \u2014 ")
+    assert sorted(notes)[0].startswith(
+        "In footnote 1, \u201cEU and China agree a climate pact\u201d: mismatched \u2014 title differs"
+    )
+    # What to cite instead: the page's title and date, in the letter's own date style.
+    assert sorted(notes)[0].endswith("Put instead: Human rights dialogue suspended, 13 June 2024")
+    assert sorted(notes)[1].startswith("In footnote 1, \u201cour draft\u201d: placeholder \u2014 ")
     # The typed URL's run was split: the sentence around it is still there, word for word.
     paragraphs = [p.text for p in docx.Document(str(out)).paragraphs]
     assert f"The data is at {site.url('/missing')} for anyone to read." in paragraphs
@@ -175,7 +192,7 @@ def test_docx_comment_parts_are_what_word_reads(tmp_path: Path, site, cli) -> No
     comment_ids = [
         c.get(f"{W}id") for c in ET.fromstring(parts["word/comments.xml"]).iter(f"{W}comment")
     ]
-    assert len(comment_ids) == 4 and len(set(comment_ids)) == 4
+    assert len(comment_ids) == 5 and len(set(comment_ids)) == 5
     body = ET.fromstring(parts["word/document.xml"])
     order = [
         (element.tag.removeprefix(W), element.get(f"{W}id"))
@@ -263,5 +280,9 @@ def test_docx_with_comments_converts_to_pdf_in_libreoffice(  # type: ignore[no-u
         for page in reader.pages
         for annotation in page.get("/Annots", [])
     ]
+    print("\n".join(annotations))
     assert sum("broken" in note for note in annotations) == 2
+    assert any(
+        "Put instead: Human rights dialogue suspended, 13 June 2024" in n for n in annotations
+    )
     assert any("placeholder" in note for note in annotations)
