@@ -157,9 +157,8 @@ def test_docx_format_comments_each_problem_link_on_its_own_text(  # type: ignore
     assert moved.startswith("moved \u2014 ")
     assert f"Put instead: {site.url('/new-report')}" in moved
     assert missing.startswith("broken \u2014 ") and "404" in missing
-    assert sorted(notes)[0].startswith(
-        "In footnote 1, \u201cEU and China agree a climate pact\u201d: mismatched \u2014 title differs"
-    )
+    pact = "In footnote 1, \u201cEU and China agree a climate pact\u201d"
+    assert sorted(notes)[0].startswith(f"{pact}: mismatched \u2014 title differs")
     # What to cite instead: the page's title and date, in the letter's own date style.
     assert sorted(notes)[0].endswith("Put instead: Human rights dialogue suspended, 13 June 2024")
     assert sorted(notes)[1].startswith("In footnote 1, \u201cour draft\u201d: placeholder \u2014 ")
