@@ -256,15 +256,16 @@ def export(
     may also be set as format in [tool.citecheck.export]; -o - writes to standard output.
     """
     flags = {key: value for key, value in locals().items() if key != "format"}
-    from citecheck.report import EXPORT_FORMATS, nothing_to_export, renderer
+    from citecheck.report import Command, formats, nothing_to_export, renderer
 
     options = _options({**flags, "export_format": format})
+    export_format = formats(Command.EXPORT)[options.export_format]
     report = _run_check(paths, options)
     _emit_summary(report, to_stderr=_is_stdout(output))
-    empty = nothing_to_export(report, options.export_format)
+    empty = nothing_to_export(report, export_format)
     if empty:
         raise InputError(empty)
-    _write(output, renderer(options.export_format, EXPORT_FORMATS)(report))
+    _write(output, renderer(export_format.name, Command.EXPORT)(report))
 
 
 def _letters(paths: list[str], options: Options) -> list[Letter]:
@@ -298,26 +299,30 @@ def _run_check(paths: list[str], options: Options) -> Report:
 
 def _emit(report: Report, options: Options) -> None:
     """The report in its format: to --output (the terminal keeps the summary) or to stdout."""
-    from citecheck.report import FORMATS, renderer
+    from citecheck.report import Command, formats, renderer
     from citecheck.report.terminal import print_notices, print_report, render_plain
 
     print_notices(report)
-    fmt = options.format or "rich"
-    if fmt == "docx":
+    command = Command.REFS if report.findings is None else Command.CHECK
+    offered = formats(command)
+    if (options.format or "rich") not in offered:
+        raise InputError(f"{command} has no --format {options.format} ({', '.join(offered)})")
+    fmt = offered[options.format or "rich"]
+    if fmt.annotates:
         _write_docx(report, options)
     elif options.output is not None:
         text = (
-            renderer(fmt)(report)
-            if fmt in FORMATS
-            else render_plain(report, verbose=options.verbose, quiet=options.quiet)
+            render_plain(report, verbose=options.verbose, quiet=options.quiet)
+            if fmt.drawn
+            else renderer(fmt.name, command)(report)
         )
         _write(options.output, text)
         if not _is_stdout(options.output):
             print_report(report, summary_only=True)
-    elif fmt in FORMATS:
-        sys.stdout.write(renderer(fmt)(report))
-    else:
+    elif fmt.drawn:
         print_report(report, verbose=options.verbose, quiet=options.quiet)
+    else:
+        sys.stdout.write(renderer(fmt.name, command)(report))
 
 
 def _refuse_docx_unless_fit(letters: list[Letter], options: Options) -> None:
@@ -339,8 +344,8 @@ def _write_docx(report: Report, options: Options) -> None:
     from citecheck.report.docx_comments import annotate_docx
     from citecheck.report.terminal import print_report
 
-    if report.findings is None or options.output is None:
-        raise InputError("--format docx comments on what check finds: use citecheck check")
+    if report.findings is None or options.output is None:  # refused before the run
+        raise InputError("--format docx writes a copy of the letter: name it with --output FILE")
     data, _count = annotate_docx(Path(report.letters[0].path).read_bytes(), report.findings)
     write_atomic(options.output, data)
     print_report(report, summary_only=True)

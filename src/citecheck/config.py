@@ -21,7 +21,7 @@ from citecheck.claims import Thresholds
 from citecheck.errors import ConfigError
 from citecheck.models import DEFAULT_FAIL_ON, Status
 from citecheck.net.archive import DEFAULT_ENDPOINT as DEFAULT_ARCHIVE_ENDPOINT
-from citecheck.report import ANNOTATED_FORMATS, EXPORT_FORMATS
+from citecheck.report import EXPORT_FORMATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +252,7 @@ def _export(key: str, value: Any) -> dict[str, str]:
     return {"export_format": CONVERTERS["export_format"](f"{key}.format", value["format"])}
 
 
-OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html", *ANNOTATED_FORMATS)
+OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html", "docx")
 
 CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "format": _choice(*OUTPUT_FORMATS),

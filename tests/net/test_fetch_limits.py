@@ -149,3 +149,24 @@ def test_idle_connections_to_old_hosts_are_closed(loopback) -> None:
             assert wait_until(lambda: [s.open_connections for s in sites] == [0, 0, 1, 1, 1])
 
     asyncio.run(main())
+
+
+def test_a_freed_slot_goes_to_the_host_with_the_most_links_left(loopback, fetch_all) -> None:
+    # One slot in all: the order of requests is the order slots were handed out. The busy host
+    # is the run's critical path, so once it waits, each slot it frees comes back to it before
+    # one-link hosts that queued earlier (FIFO would interleave them: q1, b1, q2, b2, q3, b3…).
+    busy, *quiet = (loopback() for _ in range(4))
+    for site in (busy, *quiet):
+        site.route("/", Reply(200, b"ok", delay=0.02))
+    b = [busy.url(f"/?{n}") for n in range(4)]
+    q = [site.url("/") for site in quiet]
+    order: list[str] = []
+
+    fetch_all(
+        [q[0], b[0], q[1], b[1], q[2], b[2], b[3]],
+        max_concurrency=1,
+        per_host=1,
+        on_request=order.append,
+    )
+
+    assert order == [q[0], b[0], b[1], b[2], b[3], q[1], q[2]]

@@ -285,3 +285,13 @@ def test_docx_with_comments_converts_to_pdf_in_libreoffice(  # type: ignore[no-u
         "Put instead: Human rights dialogue suspended, 13 June 2024" in n for n in annotations
     )
     assert any("placeholder" in note for note in annotations)
+
+
+def test_refs_has_no_docx_format(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("refs", str(FIXTURES / "china-visit.docx"), "--format", "docx", "-o", "x.docx")
+
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        "citecheck: error: refs has no --format docx (rich, json, csv, markdown, github, sarif, "
+        "html)"
+    ]

@@ -12,7 +12,7 @@ import pytest
 
 from citecheck import __version__
 from citecheck.models import PageMeta, Status
-from citecheck.report import EXPORT_FORMATS, FORMATS, csv_, export_json, renderer
+from citecheck.report import Command, check_csv, export_json, renderer
 
 from factories import (
     HOSTILE_TEXT,
@@ -42,8 +42,8 @@ def read(text: str) -> list[dict[str, str]]:
 
 def test_check_and_export_write_the_same_table() -> None:
     checked = report(every_status() + cited_five_times())
-    check_csv = renderer("csv", FORMATS)(checked)
-    assert renderer("csv", EXPORT_FORMATS)(checked) == check_csv
+    check_csv = renderer("csv", Command.CHECK)(checked)
+    assert renderer("csv", Command.EXPORT)(checked) == check_csv
     reader = csv.DictReader(io.StringIO(check_csv.removeprefix("\ufeff")))
     rows = list(reader)
     assert reader.fieldnames == COLUMNS
@@ -57,7 +57,7 @@ def test_check_and_export_write_the_same_table() -> None:
 
 def test_rows_put_the_claims_beside_the_findings() -> None:
     findings = every_status() + cited_five_times()
-    rows = read(csv_.render(report(findings)))
+    rows = read(check_csv.render(report(findings)))
     for row, item in zip(rows, findings, strict=True):
         ref = item.reference
         assert (row["letter"], row["line"], row["column"]) == (
@@ -104,7 +104,7 @@ def test_a_cell_a_spreadsheet_would_run_is_defused(start: str) -> None:
         meta=PageMeta(title=payload, site_name=f"{start}2+3"),
         fetch=fetched("https://ngo.test/a"),
     )
-    text = csv_.render(report([item]))
+    text = check_csv.render(report([item]))
     (row,) = read(text)
     written = {
         "letter": item.reference.letter,
@@ -127,7 +127,7 @@ def test_non_ascii_survives_with_a_byte_order_mark_for_excel() -> None:
     item = replace(
         every_status()[0], reference=replace(every_status()[0].reference, cited_title=title)
     )
-    data = csv_.render(report([item])).encode("utf-8")
+    data = check_csv.render(report([item])).encode("utf-8")
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
     (row,) = read(data.decode("utf-8"))
     assert row["cited_title"] == title
@@ -135,7 +135,7 @@ def test_non_ascii_survives_with_a_byte_order_mark_for_excel() -> None:
 
 
 def test_csv_masks_credentials() -> None:
-    text = csv_.render(report(every_status()))
+    text = check_csv.render(report(every_status()))
     assert SECRET not in text
     assert "https://***@intranet.ngo.test/drafts/brief.pdf" in text
 
@@ -149,7 +149,7 @@ def test_json_export_is_the_same_table_with_metadata() -> None:
     assert document["summary"]["total"] == len(findings)
     rows = document["references"]
     assert [list(row) for row in rows] == [COLUMNS] * len(findings)
-    csv_rows = read(csv_.render(report(findings)))
+    csv_rows = read(check_csv.render(report(findings)))
     for row, csv_row in zip(rows, csv_rows, strict=True):
         assert (row["reason"] or "") == csv_row["reason"]
         assert (row["archived_copy"] or "") == csv_row["archived_copy"]
@@ -166,5 +166,5 @@ def test_accessed_is_empty_for_a_source_never_read() -> None:
     not_read = finding(
         Status.UNREACHABLE, reference(), "not in cache (--offline)", accessed="2026-05-21"
     )
-    (row,) = read(csv_.render(report([not_read])))
+    (row,) = read(check_csv.render(report([not_read])))
     assert (row["accessed"], row["reason"]) == ("", "not_in_cache")

@@ -5,9 +5,11 @@
 
 * Requests go out over ``connections.Wire`` (HTTP/2 where TLS negotiates it): a connection per
   request in flight, a few kept per origin, each dialling only the addresses passed with it.
-* Limits: a global semaphore (``max_concurrency``) and one per host name (``per_host``), an optional
-  per-host request rate, and a per-host pause after 429 / ``Retry-After`` that every later request
-  to that host honours too.
+* Limits: ``max_concurrency`` slots in all and ``per_host`` per host name, an optional per-host
+  request rate, and a per-host pause after 429 / ``Retry-After`` that every later request to that
+  host honours too. A free global slot goes to the host with the most fetches still to do: the
+  busiest host is the run's critical path (its links go ``per_host`` at a time, one after the
+  other), so every moment its slots wait behind quieter hosts is added to the whole run.
 * The address guard: each hop's host is resolved once through the ``Resolver`` (a numeric host,
   in any spelling a browser accepts, needs no lookup), every address is checked with
   ``non_public_reason`` and the connection is made to exactly those addresses (passed to
@@ -37,9 +39,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
+import heapq
 import ipaddress
+import itertools
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -99,7 +104,7 @@ class Fetcher:
         self._resolver: Resolver = resolver or SystemResolver()
         self._on_request = on_request
         self._wire: Wire | None = None
-        self._global = asyncio.Semaphore(options.max_concurrency)
+        self._slots = _Slots(options.per_host, options.max_concurrency)
         self._hosts: dict[str, _Host] = {}
         self._headers = [(n, v) for n, v in options.headers if n.lower() not in _SENSITIVE]
         self._secret_headers = [(n, v) for n, v in options.headers if n.lower() in _SENSITIVE]
@@ -164,6 +169,17 @@ class Fetcher:
             return run.finish(error=FetchError.INVALID_URL, detail=f"not a fetchable URL: {exc}")
         if start.scheme not in _DEFAULT_PORTS or not start.host:
             return run.finish(error=FetchError.INVALID_URL, detail="only http(s) URLs are fetched")
+        first = self._host(start.host)
+        first.pending += 1
+        try:
+            return await self._hops(run, start, validators, guard)
+        finally:
+            first.pending -= 1
+
+    async def _hops(
+        self, run: _Run, start: httpx.URL, validators: dict[str, str], guard: bool
+    ) -> Fetched:
+        """From ``start``, one hop per redirect until an answer that is not one."""
         credentials = (start.username, start.password) if start.userinfo else None
         home = _origin(start)
         # copy_with re-parses the whole URL: only pay for it when there is something to drop.
@@ -241,14 +257,17 @@ class Fetcher:
         guard: bool,
     ) -> Fetched:
         """One request under the limits: resolve, guard, send, read the capped body."""
-        async with host.slots:
+        await host.wait_turn(None)  # a host paused by a 429 holds no slot while it waits
+        await self._slots.acquire(host)
+        try:
             await host.wait_turn(self.options.rate)
-            async with self._global:
-                run.start_clock(self.options.deadline)
-                addresses, failure = await self._addresses(url, guard)
-                if failure is not None:
-                    return run.finish(error=failure[0], detail=failure[1])
-                return await self._send(run, url, addresses, headers, jar)
+            run.start_clock(self.options.deadline)
+            addresses, failure = await self._addresses(url, guard)
+            if failure is not None:
+                return run.finish(error=failure[0], detail=failure[1])
+            return await self._send(run, url, addresses, headers, jar)
+        finally:
+            self._slots.release(host)
 
     async def _addresses(
         self, url: httpx.URL, guard: bool
@@ -314,7 +333,7 @@ class Fetcher:
     def _host(self, name: str) -> _Host:
         host = self._hosts.get(name)
         if host is None:
-            host = self._hosts[name] = _Host(asyncio.Semaphore(self.options.per_host))
+            host = self._hosts[name] = _Host()
         return host
 
     def _retry_delay(self, outcome: Fetched, attempt: int) -> tuple[float, bool]:
@@ -326,11 +345,15 @@ class Fetcher:
         return base + random.uniform(0, self.options.backoff), False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Host:
-    """One host name's limits: its slots, its next rate slot and any pause it asked for."""
+    """One host name's state under the limits: requests in flight and waiting for a slot, fetches
+    that start here still under way (its claim on free slots), its next rate slot and any pause
+    it asked for."""
 
-    slots: asyncio.Semaphore
+    active: int = 0
+    waiters: deque[asyncio.Future[None]] = field(default_factory=deque)
+    pending: int = 0
     next_slot: float = 0.0
     paused_until: float = 0.0
 
@@ -348,6 +371,60 @@ class _Host:
             self.next_slot = start + 1 / rate
             if start > now:
                 await asyncio.sleep(start - now)
+
+
+class _Slots:
+    """The request slots: ``per_host`` for each host, ``overall`` in all, handed out busiest host
+    first.
+
+    When a slot frees, it goes to the waiting host with the most fetches pending that still has a
+    host slot free, first come first served within a host. Two semaphores (host, then global)
+    would wake waiters in arrival order: the busiest host's next request would find the slot its
+    last one freed already taken by a one-link host queued earlier, and the run — which can end
+    no sooner than the busiest host's queue — would wait once per link on it. A waiter that is
+    cancelled after being handed a slot passes it on.
+    """
+
+    def __init__(self, per_host: int, overall: int) -> None:
+        self._per_host = per_host
+        self._free = overall
+        self._ready: list[tuple[int, int, _Host]] = []  # hosts with waiters, busiest first
+        self._arrivals = itertools.count()
+
+    async def acquire(self, host: _Host) -> None:
+        # Free slots left over mean no other host is waiting for one it could take.
+        if self._free > 0 and host.active < self._per_host and not host.waiters:
+            self._free -= 1
+            host.active += 1
+            return
+        future = asyncio.get_running_loop().create_future()
+        host.waiters.append(future)
+        self._offer(host)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release(host)  # handed a slot just as it was cancelled: pass it on
+            else:
+                host.waiters.remove(future)
+            raise
+
+    def release(self, host: _Host) -> None:
+        host.active -= 1
+        self._free += 1
+        self._offer(host)
+        while self._free > 0 and self._ready:
+            waiting = heapq.heappop(self._ready)[2]
+            if waiting.active >= self._per_host or not waiting.waiters:
+                continue  # a stale entry: the host was served or is full
+            waiting.waiters.popleft().set_result(None)
+            waiting.active += 1
+            self._free -= 1
+            self._offer(waiting)
+
+    def _offer(self, host: _Host) -> None:
+        if host.waiters and host.active < self._per_host:
+            heapq.heappush(self._ready, (-host.pending, next(self._arrivals), host))
 
 
 @dataclass(slots=True)

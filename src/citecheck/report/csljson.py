@@ -1,6 +1,6 @@
 """``export --format csl-json``: CSL-JSON items (Zotero, Pandoc, citeproc) per distinct cited URL.
 
-The same sources, merging rules and keys as the BibTeX export (``bibtex.citations``): the ``id``
+The same sources, merging rules and keys as the BibTeX export (``citations``): the ``id``
 of an item is its BibTeX key, so both exports cite alike. Placeholders, invalid URLs and other
 links a reader cannot follow are left out. ``type`` is ``document`` for a PDF, else ``webpage``;
 ``container-title`` is the site's name (else its host); ``issued`` and ``accessed`` are
@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from citecheck.models import Report
-from citecheck.report.bibtex import Citation, citations, date_parts
+from citecheck.report.citations import Citation, citations, date_parts
 
 
 def item(citation: Citation) -> dict[str, Any]:

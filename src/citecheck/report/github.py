@@ -8,10 +8,8 @@ more than GitHub shows per step, one ``::notice`` says how many were cut and whe
 
 from __future__ import annotations
 
-from pathlib import Path, PurePath
-
 from citecheck.models import DEFAULT_FAIL_ON, Finding, Report, Status
-from citecheck.report.markdown import cut_sentence, explanation, problems
+from citecheck.report.common import cut_sentence, explanation, letter_path, level, problems
 from citecheck.urls import mask_credentials
 
 _DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}
@@ -26,23 +24,6 @@ def escape_data(text: str) -> str:
 def escape_property(text: str) -> str:
     """A command's property value: as ``escape_data``, plus ``:`` and ``,``."""
     return "".join(_PROPERTY_ESCAPES.get(char, char) for char in text)
-
-
-def letter_path(letter: str) -> str:
-    """The letter's path as CI tools want it: relative to the working directory when it lies
-    inside it (annotations attach to repository paths), with forward slashes."""
-    path = PurePath(letter)
-    if path.is_absolute():
-        try:
-            path = path.relative_to(Path.cwd())
-        except ValueError:
-            return path.as_posix()
-    return path.as_posix()
-
-
-def level(status: Status, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> str:
-    """The annotation level of a problem status: an error when it fails the run."""
-    return "error" if status in fail_on else "warning"
 
 
 def _message(finding: Finding) -> str:

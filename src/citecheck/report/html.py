@@ -20,7 +20,7 @@ from typing import Any
 from citecheck import __version__
 from citecheck.models import Finding, LinkKind, Reference, Report, Status
 from citecheck.parse.text import normalise_newlines
-from citecheck.report.markdown import QUIET
+from citecheck.report.common import QUIET, where
 from citecheck.report.records import archived_copy, finding_record, reference_record
 from citecheck.urls import mask_credentials, star_credentials
 
@@ -223,7 +223,7 @@ def _detail_rows(mark: _Mark) -> list[tuple[str, str]]:
         icon, _, word = _look(mark)
         rows.append(("status", f'<span class="pill">{icon} {word}</span>'))
         rows.append(("message", _e(finding.message)))
-    rows.append(("where", _e(f"{ref.letter}:{ref.line}:{ref.column}")))
+    rows.append(("where", _e(where(ref))))
     kind = record["kind"] + (f", footnote {record['footnote']}" if record["footnote"] else "")
     rows.append(("link", _e(kind)))
     rows.append(("link text", _e(record["text"]) if record["text"] else "<em>(none)</em>"))
@@ -470,7 +470,7 @@ def _problem_item(mark: _Mark, finding: Finding) -> str:
     ref = mark.reference
     return (
         f'<li><a class="jump" href="#ref-{mark.number}">'
-        f"{_e(f'{ref.letter}:{ref.line}:{ref.column}')}</a> "
+        f"{_e(where(ref))}</a> "
         f'<span class="pill group-{group} status-{word}"><span aria-hidden="true">{icon}'
         f"</span> {word}</span> {_e(mask_credentials(ref.text or ref.url))} \u2014 "
         f"{_e(finding.message)}</li>"

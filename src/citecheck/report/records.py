@@ -3,7 +3,8 @@
 ``records`` are SPEC's JSON references. ``table`` is the citation table of ``--format csv`` and
 ``export --format csv|json``: the same fields, then three a researcher needs that the JSON contract
 leaves to the message: ``reason`` (a short code for why, see ``reason``), ``archived_copy`` and
-``accessed`` (the ISO date the source was checked).
+``accessed`` (the ISO date the source was checked). These three are derived here and nowhere else;
+the bibliography exports take ``accessed`` from here too.
 """
 
 from __future__ import annotations

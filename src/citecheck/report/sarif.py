@@ -16,8 +16,7 @@ from urllib.parse import quote
 
 from citecheck import __version__
 from citecheck.models import Finding, Report, Status
-from citecheck.report.github import letter_path, level
-from citecheck.report.markdown import QUIET, explanation, problems
+from citecheck.report.common import QUIET, explanation, letter_path, level, problems
 from citecheck.urls import mask_credentials
 
 SCHEMA_URI = (
@@ -95,7 +94,7 @@ def _result(finding: Finding, fail_on: frozenset[Status]) -> dict[str, Any]:
     }
 
 
-def document(report: Report) -> dict[str, Any]:
+def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict: one run, its rules and its results."""
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if report.notices:
@@ -125,4 +124,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(sarif_log(report), ensure_ascii=False, indent=2) + "\n"

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from citecheck.models import Finding, Reference, Report, Status
+from citecheck.report.common import QUIET, problems, tally, where
 from citecheck.urls import mask_credentials
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ STYLES = {
     Status.PLACEHOLDER: "red",
     Status.INVALID: "red",
 }
-_QUIET_STATUSES = frozenset({Status.OK, Status.SKIPPED})
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 _MIN_URL_WIDTH = 24  # narrower than this, a shortened URL no longer says where it goes
 _T = TypeVar("_T")
@@ -134,13 +134,9 @@ class _Summary:
 
 
 def _summary_line(report: Report, *, verbose: bool = False) -> _Summary:
-    summary = report.summary()
-    letters = len(report.letters)
-    items = [Text(f"{summary['total']} references in {letters} letter{'s' * (letters != 1)}")]
-    for status in Status:
-        count = summary.get(status.value)
-        if count:
-            items.append(Text(f"{count} {status.value}", style=STYLES[status]))
+    parts = tally(report)
+    items = [Text(f"{parts.references} in {parts.letters}")]
+    items += [Text(count, style=STYLES[status]) for status, count in parts.counts]
     notes = notes_count(report)
     if notes:
         item = Text(f"{notes} note{'s' * (notes != 1)}", style="yellow")
@@ -206,11 +202,11 @@ def _print_by_letter(console: Console, findings: list[Finding], what: str) -> No
         console.print()
 
 
-def _print_quiet(console: Console, problems: list[Finding]) -> None:
+def _print_quiet(console: Console, found: list[Finding]) -> None:
     """One line per problem: where, status, address and why, for a glance or a grep."""
-    for finding in problems:
+    for finding in found:
         ref = finding.reference
-        line = Text(f"{ref.letter}:{ref.line}:{ref.column} ")
+        line = Text(f"{where(ref)} ")
         line.append(finding.status.value, style=STYLES[finding.status])
         line.append(" ")
         url = mask_credentials(ref.url)
@@ -270,15 +266,15 @@ def print_report(
         console.print(_summary_line(report))
         return
     if not summary_only:
-        problems = [f for f in report.findings if f.status not in _QUIET_STATUSES]
+        found = problems(report)
         if quiet:
-            _print_quiet(console, problems)
+            _print_quiet(console, found)
         else:
-            _print_by_letter(console, problems, "Problems")
+            _print_by_letter(console, found, "Problems")
             if verbose:
-                rest = [f for f in report.findings if f.status in _QUIET_STATUSES]
+                rest = [f for f in report.findings if f.status in QUIET]
                 _print_by_letter(console, rest, "OK and skipped")
-            elif not problems:
+            elif not found:
                 console.print(Text("No problems found.", style="green"))
     console.print(_summary_line(report, verbose=verbose or summary_only))
 

@@ -6,7 +6,7 @@ import json
 
 from citecheck import __version__
 from citecheck.models import Report
-from citecheck.report.json_ import render
+from citecheck.report.check_json import render
 from citecheck.report.records import document
 
 from factories import every_status, report
