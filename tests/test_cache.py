@@ -24,7 +24,6 @@ from citecheck.cache import (
     conditions,
     default_cache_path,
     is_fresh,
-    parse_age,
 )
 from citecheck.errors import ConfigError
 from citecheck.models import Fetched, FetchError, LinkVerdict, PageMeta, Redirect, Status
@@ -399,36 +398,6 @@ def test_archive_answers_round_trip_by_endpoint_url_and_stamp(cache_path: Path) 
         }
         assert cache.get_answers("https://other-archive.test/", asked) == {}
         assert cache.get_answers(found.endpoint, []) == {}
-
-
-# --- parse_age ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("0", 0.0),
-        ("45s", 45.0),
-        ("30m", 1800.0),
-        ("12h", 43200.0),
-        ("1d", DAY),
-        ("2w", 14 * DAY),
-        ("1h30m", 5400.0),
-        ("1.5h", 5400.0),
-        (" 1D ", DAY),
-        ("0s", 0.0),
-    ],
-)
-def test_parse_age_good(text: str, seconds: float) -> None:
-    assert parse_age(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["", "   ", "abc", "1x", "10", "-1d", "1.d", "d", "1d2", "1 day"])
-def test_parse_age_bad(text: str) -> None:
-    with pytest.raises(ValueError, match=r"invalid age .*unit s, m, h, d or w") as info:
-        parse_age(text)
-    assert repr(text) in str(info.value)
-    assert "\n" not in str(info.value)
 
 
 # --- bad files and places ----------------------------------------------------------------------

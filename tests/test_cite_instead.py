@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from citecheck.claims import check
+from citecheck.claims import compare
 from citecheck.models import LinkKind, PageMeta, Reference
 
 from servers import Reply
@@ -106,5 +106,5 @@ def test_a_prose_link_gets_no_title_to_paste() -> None:
         "it. You can change your cookie settings at any time. Strictly necessary cookies cannot "
         "be switched off. Analytics cookies help us improve the site.",
     )
-    result = check(reference, meta)
+    result = compare(reference, meta)
     assert result.mismatched and result.suggestion is None

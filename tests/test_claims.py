@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from citecheck.claims import Thresholds, check, stem, title_similarity
+from citecheck.claims import compare, stem, title_similarity
 from citecheck.meta import extract
-from citecheck.models import LinkKind, PageMeta, Reference
+from citecheck.models import LinkKind, PageMeta, Reference, Thresholds
 
 CORPUS = Path(__file__).parent / "meta" / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -86,7 +86,7 @@ def cite(
     ],
 )
 def test_true_citations_stay_ok(name: str, title: str, date: str | None) -> None:
-    result = check(cite(title, date), page(name))
+    result = compare(cite(title, date), page(name))
     assert not result.mismatched, result.notes
     assert result.notes == ()
     assert result.title_similarity is not None and result.title_similarity >= 0.8
@@ -110,7 +110,7 @@ def test_true_citations_stay_ok(name: str, title: str, date: str | None) -> None
 )
 def test_wrong_titles_are_flagged_with_both_titles(name: str, title: str) -> None:
     meta = page(name)
-    result = check(cite(title), meta)
+    result = compare(cite(title), meta)
     assert result.mismatched
     assert result.title_similarity is not None and result.title_similarity < 0.8
     (note,) = result.notes
@@ -136,14 +136,14 @@ def test_wrong_titles_are_flagged_with_both_titles(name: str, title: str) -> Non
 )
 def test_dates(cited: str, cited_text: str, published: str, ok: bool) -> None:
     meta = PageMeta(title="A page", published=published)
-    result = check(cite(date=cited, date_text=cited_text, text="link"), meta)
+    result = compare(cite(date=cited, date_text=cited_text, text="link"), meta)
     assert result.mismatched is not ok
     if not ok:
         assert result.notes == (f"date differs: cited {cited_text}, page says {published}",)
 
 
 def test_wrong_date_on_a_real_page_names_both_dates() -> None:
-    result = check(
+    result = compare(
         cite("Joint NGO letter ahead of EU-China Summit", "2025-09-01", "1 September 2025"),
         page("competing-dates.html"),
     )
@@ -152,13 +152,13 @@ def test_wrong_date_on_a_real_page_names_both_dates() -> None:
 
 
 def test_no_page_date_is_a_note_not_a_mismatch() -> None:
-    result = check(cite("About our work on China", "2025-03-03"), page("only-modified.html"))
+    result = compare(cite("About our work on China", "2025-03-03"), page("only-modified.html"))
     assert not result.mismatched
     assert result.notes == ("date not verifiable: the page gives no publication date",)
 
 
 def test_no_page_title_is_a_note_not_a_mismatch() -> None:
-    result = check(cite("Some report"), PageMeta())
+    result = compare(cite("Some report"), PageMeta())
     assert not result.mismatched and result.title_similarity is None
     assert result.notes == ("title not verifiable: the page gives no title",)
 
@@ -186,7 +186,7 @@ COOKIE = PageMeta(
     ],
 )
 def test_prose_links_to_related_pages_stay_ok(anchor: str, name: str) -> None:
-    result = check(cite(text=anchor), page(name))
+    result = compare(cite(text=anchor), page(name))
     assert not result.mismatched, result.notes
     assert result.title_similarity is None
 
@@ -195,7 +195,7 @@ def test_prose_links_to_related_pages_stay_ok(anchor: str, name: str) -> None:
     "anchor", ["forced labour", "transnational repression", "torture of detainees"]
 )
 def test_prose_link_to_an_unrelated_page_is_flagged(anchor: str) -> None:
-    result = check(cite(text=anchor), COOKIE)
+    result = compare(cite(text=anchor), COOKIE)
     assert result.mismatched
     assert result.notes == (f"anchor text {anchor!r} not found on the page 'Cookie policy'",)
 
@@ -219,7 +219,7 @@ def test_prose_link_to_an_unrelated_page_is_flagged(anchor: str) -> None:
     ],
 )
 def test_short_generic_or_placeholder_anchors_give_no_verdict(anchor: str) -> None:
-    result = check(cite(text=anchor), COOKIE)
+    result = compare(cite(text=anchor), COOKIE)
     assert not result.mismatched and result.notes == ()
 
 
@@ -227,7 +227,7 @@ def test_short_generic_or_placeholder_anchors_give_no_verdict(anchor: str) -> No
     "meta", [PageMeta(), PageMeta(title="Loading…"), replace(COOKIE, title=None)]
 )
 def test_empty_pages_give_no_prose_verdict(meta: PageMeta) -> None:
-    assert check(cite(text="forced labour"), meta) == check(cite(text="x"), PageMeta())
+    assert compare(cite(text="forced labour"), meta) == compare(cite(text="x"), PageMeta())
 
 
 def test_similarity_is_in_unit_range_and_thresholds_are_configurable() -> None:
@@ -235,7 +235,7 @@ def test_similarity_is_in_unit_range_and_thresholds_are_configurable() -> None:
     assert 0.0 <= score <= 1.0
     lenient = Thresholds(title_similarity=0.3)
     meta = PageMeta(title="EU-China summit ends without agreement")
-    assert not check(cite("EU-China summit"), meta, lenient).mismatched
+    assert not compare(cite("EU-China summit"), meta, lenient).mismatched
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from citecheck.classify import finding, link_verdict
+from citecheck.classify import (
+    accepted,
+    finding,
+    link_verdict,
+    not_in_cache,
+    offline_verdict,
+    remap_target,
+    weighed_claims,
+)
+from citecheck.config import build_options
 from citecheck.models import (
     ClaimCheck,
     Fetched,
@@ -15,6 +24,7 @@ from citecheck.models import (
     Redirect,
     Reference,
     Status,
+    Thresholds,
 )
 
 URL = "https://ngo.test/reports/2024/dialogue"
@@ -152,3 +162,58 @@ def test_missing_fragment_is_a_note_only() -> None:
     assert result.status is Status.OK and "#annex not found" in result.message
     present = finding(reference(URL + "#summary"), LinkVerdict(Status.OK, "200 OK"), meta=meta)
     assert "not found" not in present.message
+
+
+# --- decided before any request -----------------------------------------------------------------
+
+
+def test_offline_verdicts_follow_the_options(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = build_options(
+        {
+            "exclude": [r"/drafts/"],
+            "include": [r"ngo\.test"],
+            "remap": [r"^https://old\.ngo\.test/ TODO"],
+        },
+        cwd=tmp_path,
+    )
+    assert offline_verdict("TODO", options) == LinkVerdict(
+        Status.PLACEHOLDER, "placeholder link 'TODO'"
+    )
+    excluded = offline_verdict("https://ngo.test/drafts/1", options)
+    assert excluded == LinkVerdict(Status.SKIPPED, "excluded by --exclude")
+    outside = offline_verdict("https://other.test/", options)
+    assert outside == LinkVerdict(Status.SKIPPED, "not matched by --include")
+    private = offline_verdict("http://10.0.0.1/ngo.test", options, "10.0.0.1 is private")
+    assert private == LinkVerdict(Status.PRIVATE, "not a public address: 10.0.0.1 is private")
+    remapped = offline_verdict("https://old.ngo.test/page", options)
+    assert remapped is not None and remapped.status is Status.INVALID
+    assert remapped.message.startswith("after --remap: ")
+    assert offline_verdict(URL, options) is None
+    assert remap_target(URL, options) == URL
+
+
+def test_a_private_literal_is_fetched_when_private_addresses_are_allowed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = build_options({"allow_private": True}, cwd=tmp_path)
+    assert offline_verdict("http://10.0.0.1/", options, "10.0.0.1 is private") is None
+
+
+def test_offline_cache_miss_is_unreachable_not_broken() -> None:
+    assert not_in_cache().status is Status.UNREACHABLE
+
+
+def test_accept_turns_only_the_accepted_code_ok() -> None:
+    refused = page(403, reason="Forbidden")
+    verdict = link_verdict(refused, None)
+    assert accepted(verdict, refused, None, {403}).status is Status.OK
+    assert accepted(verdict, refused, None, {401}) == verdict
+    assert accepted(verdict, None, None, {403}) == verdict
+
+
+def test_claims_are_weighed_only_against_a_page_that_answered() -> None:
+    reference = Reference("a.md", 1, 1, LinkKind.INLINE, "1", "x", URL, cited_title="Nothing alike")
+    meta = PageMeta(title="Annual report on the dialogue")
+    ok, broken = LinkVerdict(Status.OK, "200 OK"), LinkVerdict(Status.BROKEN, "404")
+    weighed = weighed_claims(reference, ok, meta, Thresholds())
+    assert weighed is not None and weighed.mismatched
+    assert weighed_claims(reference, broken, meta, Thresholds()) is None
+    assert weighed_claims(reference, ok, None, Thresholds()) is None

@@ -155,3 +155,76 @@ def test_every_command_and_option_has_help(cli) -> None:
                 assert param.help, f"{name} {param.opts}"
         result = cli(name, "--help")
         assert result.code == 0 and "Usage" in result.out
+
+
+def test_html_on_standard_input_is_read_as_html(cli) -> None:
+    # Saved from a browser: a document that Markdown would read as mostly code and text.
+    page = (
+        b"<!-- saved from a browser -->\n<!DOCTYPE html>\n<html>\n<body>\n\n"
+        b'    <p>See <a href="https://ngo.test/report">the report</a>.</p>\n\n</body>\n</html>\n'
+    )
+    result = cli("refs", "-", "--format", "json", stdin=page)
+    assert result.code == 0, result.err
+    document = result.json()
+    assert document["letters"] == [{"path": "<stdin>", "format": "html", "references": 1}]
+    (reference,) = document["references"]
+    assert (reference["line"], reference["column"], reference["text"]) == (6, 12, "the report")
+    # A Markdown letter that opens with an HTML block stays Markdown.
+    letter = b"<div align='center'>Letter</div>\n\nSee [the report](https://ngo.test/report).\n"
+    markdown = cli("refs", "-", "--format", "json", stdin=letter).json()
+    assert markdown["letters"][0]["format"] == "markdown"
+    assert [r["url"] for r in markdown["references"]] == ["https://ngo.test/report"]
+
+
+def test_a_letter_without_references_says_so(cli, tmp_path: Path) -> None:
+    (tmp_path / "cited.md").write_text("See [the report](#).\n", encoding="utf-8")
+    (tmp_path / "plain.md").write_text("Dear Minister,\n\nNo links here.\n", encoding="utf-8")
+
+    listed = cli("refs", tmp_path, "--format", "json")
+    checked = cli("check", tmp_path, "--format", "json", "--no-cache")
+
+    assert listed.code == 0 and checked.code == 1  # the placeholder in cited.md, as before
+    for result in (listed, checked):
+        mentions = [line for line in result.err.splitlines() if "no references" in line]
+        assert len(mentions) == 1 and "plain.md" in mentions[0], result.err
+        assert "cited.md" not in result.err
+
+
+def _folder_with_a_bad_letter(tmp_path: Path) -> Path:
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    (folder / "a.md").write_text("See [the report](#).\n", encoding="utf-8")
+    (folder / "b.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (folder / "c.md").symlink_to(tmp_path / "gone.md")  # unreadable, even for root
+    (folder / "d.html").write_text('<p><a href="#">d</a></p>', encoding="utf-8")
+    return folder
+
+
+def test_unreadable_letters_in_a_folder_are_skipped_and_the_run_exits_2(
+    cli, tmp_path: Path
+) -> None:
+    folder = _folder_with_a_bad_letter(tmp_path)
+
+    listed = cli("refs", folder, "--format", "json")
+    checked = cli("check", folder, "--format", "json", "--no-cache")
+
+    for result in (listed, checked):
+        assert result.code == 2, result.err  # after the rest is done, so that CI notices
+        assert "Traceback" not in result.err
+        assert [Path(r["letter"]).name for r in result.json()["references"]] == ["a.md", "d.html"]
+        warnings = [line for line in result.err.splitlines() if "warning" in line]
+        assert len(warnings) == 2, result.err
+        assert "b.md" in warnings[0] and "binary" in warnings[0]
+        assert "c.md" in warnings[1] and "cannot read" in warnings[1]
+    assert {r["status"] for r in checked.json()["references"]} == {"placeholder"}
+
+
+def test_a_folder_of_only_unreadable_letters_is_an_error(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    (folder / "b.md").write_bytes(b"\x00" * 64)
+
+    result = cli("refs", folder, "--format", "json")
+
+    assert result.code == 2 and result.out == ""
+    assert "b.md" in result.err and "none of the 1 letter(s)" in result.err

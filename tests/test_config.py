@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from citecheck.config import build_options
+from citecheck.config import EXPORT_FORMATS, OUTPUT_FORMATS, build_options, parse_age
 from citecheck.errors import ConfigError
 from citecheck.models import DEFAULT_FAIL_ON, Status
 
@@ -170,3 +172,53 @@ def test_impossible_flags_are_exit_2_naming_the_flag(
     assert result.err.strip().count("\n") == 0
     assert result.err.startswith(f"citecheck: error: {flag}:")
     assert not (tmp_path / "out").exists()
+
+
+# --- parse_age ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("0", 0.0),
+        ("45s", 45.0),
+        ("30m", 1800.0),
+        ("12h", 43200.0),
+        ("1d", 86400.0),
+        ("2w", 14 * 86400.0),
+        ("1h30m", 5400.0),
+        ("1.5h", 5400.0),
+        (" 1D ", 86400.0),
+        ("0s", 0.0),
+    ],
+)
+def test_parse_age_good(text: str, seconds: float) -> None:
+    assert parse_age(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "   ", "abc", "1x", "10", "-1d", "1.d", "d", "1d2", "1 day"])
+def test_parse_age_bad(text: str) -> None:
+    with pytest.raises(ValueError, match=r"invalid age .*unit s, m, h, d or w") as info:
+        parse_age(text)
+    assert repr(text) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_config_imports_only_models_and_errors() -> None:
+    """Settings must not pull in the engines they configure (fetch, cache, archive, report)."""
+    code = (
+        "import sys, citecheck.config; "
+        "print(sorted(m for m in sys.modules if m.startswith('citecheck.')))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert found.strip() == "['citecheck.config', 'citecheck.errors', 'citecheck.models']"
+
+
+def test_format_names_are_the_report_registry() -> None:
+    from citecheck.report import Command, formats
+
+    assert set(EXPORT_FORMATS) == set(formats(Command.EXPORT))
+    assert set(OUTPUT_FORMATS) == set(formats(Command.CHECK))
+    assert set(OUTPUT_FORMATS) - {"docx"} == set(formats(Command.REFS))  # docx: check's findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from citecheck.claims import check
+from citecheck.claims import compare
 from citecheck.classify import finding, link_verdict
 from citecheck.models import Fetched, LinkKind, PageMeta, Reference, Status
 
@@ -16,7 +16,7 @@ def _finding(reference: Reference, meta: PageMeta):  # type: ignore[no-untyped-d
         link_verdict(fetched, meta),
         fetched=fetched,
         meta=meta,
-        claims=check(reference, meta),
+        claims=compare(reference, meta),
     )
 
 

@@ -35,7 +35,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import re
 import sqlite3
 import threading
 import time
@@ -65,7 +64,6 @@ __all__ = [
     "conditions",
     "default_cache_path",
     "is_fresh",
-    "parse_age",
 ]
 
 # "CCK1": marks the file as ours (every citecheck cache ever written has it), so that a stranger's
@@ -217,22 +215,6 @@ def answer_is_fresh(answer: ArchiveAnswer, *, now: float, max_age: float) -> boo
     decided nothing and is not.
     """
     return abs(now - answer.checked_at) < max_age
-
-
-_AGE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
-_AGE_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
-_AGE = re.compile(rf"(?:{_AGE_PART.pattern})+")
-_AGE_HELP = "use a number and a unit s, m, h, d or w, such as 45s, 30m, 12h, 1d, 2w or 1h30m"
-
-
-def parse_age(text: str) -> float:
-    """Seconds in an age such as ``45s``, ``30m``, ``12h``, ``1d``, ``2w``, ``1h30m`` or ``0``."""
-    compact = "".join(text.split()).lower()
-    if compact == "0":
-        return 0.0
-    if not _AGE.fullmatch(compact):
-        raise ValueError(f"invalid age {text!r}: {_AGE_HELP}")
-    return sum(float(number) * _AGE_UNITS[unit] for number, unit in _AGE_PART.findall(compact))
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

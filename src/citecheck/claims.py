@@ -38,27 +38,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz
 
 from citecheck.dates import write_date
-from citecheck.models import ClaimCheck, PageMeta, Reference
+from citecheck.models import ClaimCheck, PageMeta, Reference, Thresholds
 
-__all__ = ["Thresholds", "check", "title_similarity"]
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """The knobs of claim checking; see the module docstring for what each one does."""
-
-    title_similarity: float = 0.8
-    date_tolerance_days: int = 1
-    shortening_min_words: int = 4
-    prose_min_words: int = 2
-    prose_min_page_words: int = 30
-
+__all__ = ["compare", "title_similarity"]
 
 _DEFAULT = Thresholds()
 
@@ -86,7 +73,7 @@ _TYPOGRAPHY = str.maketrans(
 _NUMBER = re.compile(r"\d+")
 
 
-def check(reference: Reference, meta: PageMeta, thresholds: Thresholds = _DEFAULT) -> ClaimCheck:
+def compare(reference: Reference, meta: PageMeta, thresholds: Thresholds = _DEFAULT) -> ClaimCheck:
     """How the page compares with the letter's claims about it (cited title, date, anchor text)."""
     notes: list[str] = []
     reasons: list[str] = []

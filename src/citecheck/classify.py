@@ -1,15 +1,22 @@
-"""Deciding a status from evidence (pure): Fetched + PageMeta -> LinkVerdict, then per reference.
+"""Every rule that yields a status (pure): the URL, the options and the evidence -> a verdict.
 
-The URL-level verdict (``link_verdict``) depends only on what the server said, so it is computed
-once per URL and cached; the reference-level verdict (``finding``) adds what one letter claims.
+Before any request, ``offline_verdict`` settles what needs no network (placeholders, schemes,
+--exclude/--include, a non-public IP literal, a --remap target's own pre-check), and
+``not_in_cache`` what --offline cannot answer. The URL-level verdict (``link_verdict``) depends
+only on what the server said, so it is computed once per URL and cached (``accepted`` re-reads it
+under --accept); the reference-level verdict (``finding``) adds what one letter claims, weighed
+by ``claims.compare`` when ``weighed_claims`` finds a page to weigh them against.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from citecheck.claims import compare
 from citecheck.models import (
     ClaimCheck,
     Fetched,
@@ -19,8 +26,12 @@ from citecheck.models import (
     PageMeta,
     Reference,
     Status,
+    Thresholds,
 )
-from citecheck.urls import dedupe_key, split_fragment
+from citecheck.urls import dedupe_key, precheck, split_fragment
+
+if TYPE_CHECKING:
+    from citecheck.config import Options
 
 _ERROR_STATUS = {
     FetchError.NAME_NOT_FOUND: (Status.BROKEN, "DNS: the name {host} does not exist"),
@@ -70,6 +81,45 @@ _CHALLENGE_MARKERS = (
 )
 
 
+def offline_verdict(
+    url: str, options: Options, non_public: str | None = None
+) -> LinkVerdict | None:
+    """The verdict settled before any request, or None to fetch ``remap_target(url, options)``.
+
+    ``non_public`` is the address guard's finding on a host written as an IP literal ("10.0.0.1
+    is private"): such a host is private with no lookup, so --offline (the pre-commit hook) knows
+    it too; the fetch guard would say the same.
+    """
+    verdict = precheck(url)
+    if verdict is not None:
+        return verdict
+    if any(pattern.search(url) for pattern in options.exclude):
+        return LinkVerdict(Status.SKIPPED, "excluded by --exclude")
+    if options.include and not any(pattern.search(url) for pattern in options.include):
+        return LinkVerdict(Status.SKIPPED, "not matched by --include")
+    if not options.allow_private and non_public is not None:
+        return LinkVerdict(Status.PRIVATE, f"not a public address: {non_public}")
+    target = remap_target(url, options)
+    remapped = precheck(target) if target != url else None
+    if remapped is not None:
+        return replace(remapped, message=f"after --remap: {remapped.message}")
+    return None
+
+
+def remap_target(url: str, options: Options) -> str:
+    """``url`` as the first matching --remap rewrites it (unchanged when none matches)."""
+    for remap in options.remap:
+        if remap.pattern.search(url):
+            return remap.pattern.sub(remap.replacement, url, count=1)
+    return url
+
+
+def not_in_cache() -> LinkVerdict:
+    """The verdict under --offline for a URL the cache cannot answer."""
+    # A result cached under other options (guard, headers, user agent) is no answer.
+    return LinkVerdict(Status.UNREACHABLE, "not in cache for these options (--offline)")
+
+
 def is_challenge(fetched: Fetched) -> bool:
     """Whether the response is an anti-bot challenge rather than the page."""
     if (fetched.header("cf-mitigated") or "").lower() == "challenge":
@@ -117,10 +167,27 @@ def link_verdict(
         return LinkVerdict(Status.BROKEN, f"{line}{retried}")
     if not 200 <= code < 300:
         return LinkVerdict(Status.BROKEN, line)
+    if meta is not None and meta.parked:
+        # A stranger's page now: the letter would send readers to a parking or sale page.
+        return LinkVerdict(Status.BROKEN, f"{line}: domain parked or sold; {meta.parked}")
     soft = soft_404(fetched, meta)
     if soft:
         return LinkVerdict(Status.BROKEN, f"{line} but {soft}")
     return _moved_or_ok(fetched, meta, line)
+
+
+def accepted(
+    verdict: LinkVerdict, fetched: Fetched | None, meta: PageMeta | None, accept: Collection[int]
+) -> LinkVerdict:
+    """The URL's ``verdict`` (decided without ``accept``) under ``--accept``.
+
+    An accepted code is decided from the status line alone (no body, which the cache does not
+    keep), so this is exact for a new and a cached outcome alike, and the cache serves any
+    --accept.
+    """
+    if fetched is None or fetched.error is not None or fetched.http_status not in accept:
+        return verdict
+    return link_verdict(fetched, meta, accept)
 
 
 def soft_404(fetched: Fetched, meta: PageMeta | None) -> str | None:
@@ -182,6 +249,29 @@ def fragment_note(url: str, meta: PageMeta | None) -> str | None:
     if fragment in meta.anchors or unquote(fragment) in meta.anchors:
         return None
     return f"#{fragment} not found on the page"
+
+
+def weighed_claims(
+    reference: Reference, verdict: LinkVerdict, meta: PageMeta | None, thresholds: Thresholds
+) -> ClaimCheck | None:
+    """The letter's claims against the page, when there is a page that answered for them."""
+    if meta is None or verdict.status not in (Status.OK, Status.MOVED):
+        return None
+    return compare(reference, meta, thresholds)
+
+
+def wants_archive(found: Finding) -> bool:
+    """Whether an archived copy is worth suggesting for this finding: a mismatched page's
+    capture from the cited date is often the very version cited."""
+    return found.status in (Status.BROKEN, Status.MOVED, Status.MISMATCHED)
+
+
+def with_archive(found: Finding, snapshot: str) -> Finding:
+    """``found`` with an archived copy: the suggestion for a broken link (or one without any),
+    else a remark beside the new address a moved link already suggests."""
+    if found.status is Status.BROKEN or found.suggestion is None:
+        return replace(found, suggestion=snapshot)
+    return replace(found, message=f"{found.message}; archived copy: {snapshot}")
 
 
 def finding(

@@ -6,14 +6,30 @@ Kept thin on purpose: everything a command does is in ``citecheck.pipeline`` and
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable, Mapping
+from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from citecheck import __version__
+from citecheck.config import (
+    DEFAULT_EXPORT_FORMAT,
+    DEFAULT_MAX_AGE,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_PER_HOST,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    EXPORT_FORMATS,
+    INPUT_FORMATS,
+    OUTPUT_FORMATS,
+)
 from citecheck.errors import CitecheckError, InputError
+from citecheck.models import DEFAULT_FAIL_ON, Status
 
 if TYPE_CHECKING:  # the commands import these lazily, so that --help and refs start fast
     from citecheck.config import Options
@@ -27,20 +43,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+class ExitStatus(IntEnum):
+    """The exit codes (SPEC)."""
+
+    OK = 0
+    PROBLEMS = 1  # a finding has a status in --fail-on
+    USAGE = 2  # a user's mistake: bad input, option or output
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+
+
+def _either(names: tuple[str, ...]) -> str:
+    """``a, b or c``."""
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
 
 # Hidden from the Arguments list, where Typer would print its Python type (`<list[str]>`);
 # each command's help says what PATH is.
 Paths = Annotated[list[str], typer.Argument(metavar="PATH", hidden=True)]
 Fmt = Annotated[
     str | None,
-    typer.Option(
-        "--format",
-        "-f",
-        metavar="FORMAT",
-        help="rich, json, csv, markdown, github, sarif, html, or docx (comments in a copy of a "
-        ".docx letter, written to --output).",
-    ),
+    typer.Option("--format", "-f", metavar="FORMAT", help=f"{_either(OUTPUT_FORMATS)}."),
 ]
 Output = Annotated[
     Path | None,
@@ -51,172 +74,224 @@ Output = Annotated[
         help="Write the output to this file (atomically); - for stdout.",
     ),
 ]
-InputFormat = Annotated[
-    str | None,
-    typer.Option(
-        "--input-format", metavar="FORMAT", help="Format of standard input: md, txt or html."
-    ),
-]
-ChangedSince = Annotated[
-    str | None,
-    typer.Option(
-        "--changed-since", metavar="REV", help="Only letters changed since this git revision."
-    ),
-]
-Timeout = Annotated[
-    float | None,
-    typer.Option("--timeout", metavar="SECONDS", help="Seconds per request (connect + read); 10."),
-]
-MaxConcurrency = Annotated[
-    int | None, typer.Option("--max-concurrency", metavar="N", help="Parallel requests in all; 64.")
-]
-PerHost = Annotated[
-    int | None, typer.Option("--per-host", metavar="N", help="Parallel requests per host; 4.")
-]
-Rate = Annotated[
-    str | None,
-    typer.Option("--rate", metavar="N/s", help="At most N requests a second per host, e.g. 10/s."),
-]
-Retries = Annotated[
-    int | None,
-    typer.Option("--retries", metavar="N", help="Retries on connect errors, 5xx and 429; 2."),
-]
-Exclude = Annotated[
-    list[str] | None,
-    typer.Option("--exclude", metavar="REGEX", help="Skip URLs matching this regex (repeatable)."),
-]
-Include = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--include", metavar="REGEX", help="Check only URLs matching this regex (repeatable)."
-    ),
-]
-Remap = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--remap",
-        metavar="'REGEX REPLACEMENT'",
-        help="Rewrite URLs matching REGEX before fetching (repeatable).",
-    ),
-]
-Header = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--header", "-H", metavar="'NAME: VALUE'", help="Sent with every request (repeatable)."
-    ),
-]
-UserAgent = Annotated[
-    str | None, typer.Option("--user-agent", metavar="TEXT", help="The User-Agent header.")
-]
-AllowPrivate = Annotated[
-    bool | None,
-    typer.Option("--allow-private", help="Also fetch loopback, private and link-local addresses."),
-]
-FailOn = Annotated[
-    str | None,
-    typer.Option(
-        "--fail-on",
-        metavar="STATUS,...",
-        help="Statuses that make exit code 1 (comma-separated); "
-        "default broken,mismatched,placeholder,private,invalid.",
-    ),
-]
-Verbose = Annotated[
-    bool | None,
-    typer.Option("--verbose", "-v", help="Also show ok and skipped references, and their notes."),
-]
-Quiet = Annotated[
-    bool | None,
-    typer.Option("--quiet", "-q", help="One line per problem and the summary; no progress."),
-]
-Cache = Annotated[
-    bool | None, typer.Option("--cache/--no-cache", help="Use the result cache (default on).")
-]
-CachePath = Annotated[
-    Path | None, typer.Option("--cache-path", metavar="FILE", help="Where the cache lives.")
-]
-MaxAge = Annotated[
-    str | None,
-    typer.Option("--max-age", metavar="AGE", help="Reuse cached results younger than this; 1d."),
-]
-Refresh = Annotated[bool | None, typer.Option("--refresh", help="Ignore cached results.")]
-Offline = Annotated[bool | None, typer.Option("--offline", help="Answer from the cache only.")]
-SuggestArchive = Annotated[
-    bool | None,
-    typer.Option("--suggest-archive", help="Suggest archived copies for broken or moved links."),
-]
-ArchiveEndpoint = Annotated[
-    str | None,
-    typer.Option("--archive-endpoint", metavar="URL", help="The availability API to ask."),
-]
+
+# The options several commands share, declared once, in the order --help lists them. A command
+# takes the groups it needs through _with_options.
+INPUT: dict[str, Any] = {
+    "input_format": Annotated[
+        str | None,
+        typer.Option(
+            "--input-format",
+            metavar="FORMAT",
+            help=f"Format of standard input: {_either(INPUT_FORMATS)}.",
+        ),
+    ],
+    "changed_since": Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since", metavar="REV", help="Only letters changed since this git revision."
+        ),
+    ],
+}
+FETCH: dict[str, Any] = {
+    "timeout": Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help=f"Seconds per request (connect + read); {DEFAULT_TIMEOUT:g}.",
+        ),
+    ],
+    "max_concurrency": Annotated[
+        int | None,
+        typer.Option(
+            "--max-concurrency",
+            metavar="N",
+            help=f"Parallel requests in all; {DEFAULT_MAX_CONCURRENCY}.",
+        ),
+    ],
+    "per_host": Annotated[
+        int | None,
+        typer.Option(
+            "--per-host", metavar="N", help=f"Parallel requests per host; {DEFAULT_PER_HOST}."
+        ),
+    ],
+    "rate": Annotated[
+        str | None,
+        typer.Option(
+            "--rate", metavar="N/s", help="At most N requests a second per host, e.g. 10/s."
+        ),
+    ],
+    "retries": Annotated[
+        int | None,
+        typer.Option(
+            "--retries",
+            metavar="N",
+            help=f"Retries on connect errors, 5xx and 429; {DEFAULT_RETRIES}.",
+        ),
+    ],
+    "exclude": Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", metavar="REGEX", help="Skip URLs matching this regex (repeatable)."
+        ),
+    ],
+    "include": Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include", metavar="REGEX", help="Check only URLs matching this regex (repeatable)."
+        ),
+    ],
+    "remap": Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remap",
+            metavar="'REGEX REPLACEMENT'",
+            help="Rewrite URLs matching REGEX before fetching (repeatable).",
+        ),
+    ],
+    "header": Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header", "-H", metavar="'NAME: VALUE'", help="Sent with every request (repeatable)."
+        ),
+    ],
+    "user_agent": Annotated[
+        str | None, typer.Option("--user-agent", metavar="TEXT", help="The User-Agent header.")
+    ],
+    "allow_private": Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-private", help="Also fetch loopback, private and link-local addresses."
+        ),
+    ],
+}
+VERDICT: dict[str, Any] = {
+    "fail_on": Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="STATUS,...",
+            help="Statuses that make exit code 1 (comma-separated); default "
+            + ",".join(status for status in Status if status in DEFAULT_FAIL_ON)
+            + ".",
+        ),
+    ],
+    "verbose": Annotated[
+        bool | None,
+        typer.Option(
+            "--verbose", "-v", help="Also show ok and skipped references, and their notes."
+        ),
+    ],
+    "quiet": Annotated[
+        bool | None,
+        typer.Option("--quiet", "-q", help="One line per problem and the summary; no progress."),
+    ],
+}
+CACHE: dict[str, Any] = {
+    "cache": Annotated[
+        bool | None, typer.Option("--cache/--no-cache", help="Use the result cache (default on).")
+    ],
+    "cache_path": Annotated[
+        Path | None, typer.Option("--cache-path", metavar="FILE", help="Where the cache lives.")
+    ],
+    "max_age": Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            metavar="AGE",
+            help=f"Reuse cached results younger than this; {DEFAULT_MAX_AGE}.",
+        ),
+    ],
+    "refresh": Annotated[bool | None, typer.Option("--refresh", help="Ignore cached results.")],
+    "offline": Annotated[
+        bool | None, typer.Option("--offline", help="Answer from the cache only.")
+    ],
+    "suggest_archive": Annotated[
+        bool | None,
+        typer.Option(
+            "--suggest-archive", help="Suggest archived copies for broken or moved links."
+        ),
+    ],
+    "archive_endpoint": Annotated[
+        str | None,
+        typer.Option("--archive-endpoint", metavar="URL", help="The availability API to ask."),
+    ],
+}
+
+Flags = Mapping[str, Any]
+Command = Callable[..., None]
 
 
-def _options(flags: dict[str, Any]) -> Options:
-    """Options from a command's parameters (its ``locals()``): everything but the paths."""
+def _with_options(*groups: dict[str, Any]) -> Callable[[Command], Command]:
+    """Give a command the shared options of ``groups`` after its own parameters.
+
+    The command receives their values (None for an option not given) as one mapping, ``flags``,
+    keyed by the option's name in ``Options``: what ``config.build_options`` takes.
+    """
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for group in groups
+        for name, kind in group.items()
+    ]
+
+    def decorate(command: Command) -> Command:
+        own = inspect.signature(command, eval_str=True).parameters
+
+        @functools.wraps(command)
+        def run(**values: Any) -> None:
+            flags = {parameter.name: values.pop(parameter.name) for parameter in shared}
+            command(**values, flags=flags)
+
+        # Typer reads the parameters from the signature: the command's own, then the shared.
+        run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [*(p for name, p in own.items() if name != "flags"), *shared]
+        )
+        return run
+
+    return decorate
+
+
+def _options(flags: Flags, **own: Any) -> Options:
+    """Options from the shared flags and a command's own values (None: not given)."""
     from citecheck.config import build_options
 
-    return build_options({key: value for key, value in flags.items() if key != "paths"})
+    return build_options({**flags, **own})
 
 
 @app.command()
-def refs(
-    paths: Paths,
-    format: Fmt = None,
-    output: Output = None,
-    input_format: InputFormat = None,
-    changed_since: ChangedSince = None,
-) -> None:
+@_with_options(INPUT)
+def refs(paths: Paths, format: Fmt = None, output: Output = None, *, flags: Flags) -> None:
     """List the references found in letters, with no network at all.
 
     PATH is a letter file, a folder (searched recursively) or - for standard input.
     """
-    options = _options(locals())
+    options = _options(flags, format=format, output=output)
     from citecheck import pipeline
 
-    report = pipeline.list_references(_letters(paths, options))
+    skipped: list[str] = []
+    report = pipeline.list_references(_letters(paths, options, skipped))
     _emit(report, options)
+    _exit_if_skipped(skipped)
 
 
 @app.command()
-def check(
-    paths: Paths,
-    format: Fmt = None,
-    output: Output = None,
-    input_format: InputFormat = None,
-    changed_since: ChangedSince = None,
-    timeout: Timeout = None,
-    max_concurrency: MaxConcurrency = None,
-    per_host: PerHost = None,
-    rate: Rate = None,
-    retries: Retries = None,
-    exclude: Exclude = None,
-    include: Include = None,
-    remap: Remap = None,
-    header: Header = None,
-    user_agent: UserAgent = None,
-    allow_private: AllowPrivate = None,
-    fail_on: FailOn = None,
-    verbose: Verbose = None,
-    quiet: Quiet = None,
-    cache: Cache = None,
-    cache_path: CachePath = None,
-    max_age: MaxAge = None,
-    refresh: Refresh = None,
-    offline: Offline = None,
-    suggest_archive: SuggestArchive = None,
-    archive_endpoint: ArchiveEndpoint = None,
-) -> None:
+@_with_options(INPUT, FETCH, VERDICT, CACHE)
+def check(paths: Paths, format: Fmt = None, output: Output = None, *, flags: Flags) -> None:
     """Fetch and verify every reference; exit 1 when one has a status in --fail-on.
 
     PATH is a letter file, a folder (searched recursively) or - for standard input.
     """
-    options = _options(locals())
-    report = _run_check(paths, options)
+    options = _options(flags, format=format, output=output)
+    skipped: list[str] = []
+    report = _run_check(paths, options, skipped)
     _emit(report, options)
+    _exit_if_skipped(skipped)
     _exit_for(report)
 
 
 @app.command()
+@_with_options(INPUT, FETCH, CACHE)
 def export(
     paths: Paths,
     output: Annotated[
@@ -226,53 +301,45 @@ def export(
     format: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", metavar="FORMAT", help="csv, json, bibtex or csl-json; csv."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help=f"{_either(EXPORT_FORMATS)}; {DEFAULT_EXPORT_FORMAT}.",
         ),
     ] = None,
-    input_format: InputFormat = None,
-    changed_since: ChangedSince = None,
-    timeout: Timeout = None,
-    max_concurrency: MaxConcurrency = None,
-    per_host: PerHost = None,
-    rate: Rate = None,
-    retries: Retries = None,
-    exclude: Exclude = None,
-    include: Include = None,
-    remap: Remap = None,
-    header: Header = None,
-    user_agent: UserAgent = None,
-    allow_private: AllowPrivate = None,
-    cache: Cache = None,
-    cache_path: CachePath = None,
-    max_age: MaxAge = None,
-    refresh: Refresh = None,
-    offline: Offline = None,
-    suggest_archive: SuggestArchive = None,
-    archive_endpoint: ArchiveEndpoint = None,
+    *,
+    flags: Flags,
 ) -> None:
     """Check letters and write the citation table for researchers (CSV, JSON, BibTeX, CSL-JSON).
 
     PATH is a letter file, a folder (searched recursively) or - for standard input. The format
     may also be set as format in [tool.citecheck.export]; -o - writes to standard output.
     """
-    flags = {key: value for key, value in locals().items() if key != "format"}
     from citecheck.report import Command, formats, nothing_to_export, renderer
 
-    options = _options({**flags, "export_format": format})
+    options = _options(flags, output=output, export_format=format)
     export_format = formats(Command.EXPORT)[options.export_format]
-    report = _run_check(paths, options)
+    skipped: list[str] = []
+    report = _run_check(paths, options, skipped)
     _emit_summary(report, to_stderr=_is_stdout(output))
     empty = nothing_to_export(report, export_format)
     if empty:
         raise InputError(empty)
     _write(output, renderer(export_format.name, Command.EXPORT)(report))
+    _exit_if_skipped(skipped)
 
 
-def _letters(paths: list[str], options: Options) -> list[Letter]:
+def _letters(paths: list[str], options: Options, skipped: list[str]) -> list[Letter]:
+    """The letters named; one in a folder that cannot be read is warned about, added to
+    ``skipped`` and left out, so that the others are still read."""
     from citecheck.letters import collect
 
+    def skip(error: CitecheckError) -> None:
+        print(f"citecheck: warning: {error}; skipped", file=sys.stderr)
+        skipped.append(str(error))
+
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    letters = collect(paths, input_format=options.input_format, stdin=stdin)
+    letters = collect(paths, input_format=options.input_format, stdin=stdin, on_skip=skip)
     if options.changed_since:
         from citecheck.changes import changed_letters
 
@@ -286,11 +353,17 @@ def _letters(paths: list[str], options: Options) -> list[Letter]:
     return letters
 
 
-def _run_check(paths: list[str], options: Options) -> Report:
+def _run_check(paths: list[str], options: Options, skipped: list[str]) -> Report:
+    import logging
+
     from citecheck import pipeline
     from citecheck.report.terminal import progress_bar
 
-    letters = _letters(paths, options)
+    # pypdf logs what it finds wrong in a damaged PDF, a normal input here, and Python would print
+    # it on stderr in the middle of the progress and the report: the program's call, not the
+    # library's (meta/pdf.py leaves its caller's logging alone).
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    letters = _letters(paths, options, skipped)
     if options.format == "docx":
         _refuse_docx_unless_fit(letters, options)
     with progress_bar(enabled=not options.quiet) as on_progress:
@@ -376,10 +449,20 @@ def _write(path: Path, text: str) -> None:
     write_atomic(path, text)
 
 
+def _exit_if_skipped(skipped: list[str]) -> None:
+    """Exit 2 once the rest is done when a letter had to be skipped, so that CI notices."""
+    if skipped:
+        print(
+            f"citecheck: error: {len(skipped)} letter(s) could not be read and were skipped",
+            file=sys.stderr,
+        )
+        raise typer.Exit(ExitStatus.USAGE)
+
+
 def _exit_for(report: Report) -> None:
     findings = report.findings or ()
     if any(finding.status in report.fail_on for finding in findings):
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(ExitStatus.PROBLEMS)
 
 
 def _version(value: bool) -> None:
@@ -407,13 +490,13 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=argv, prog_name="citecheck", standalone_mode=False)
     except CitecheckError as exc:
         print(f"citecheck: error: {exc}", file=sys.stderr)
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitStatus.USAGE)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         print("citecheck: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(ExitStatus.INTERRUPTED)
     except typer.TyperException as exc:  # Typer's usage errors (unknown option, missing argument…)
         print(f"citecheck: error: {exc.format_message()} (see --help)", file=sys.stderr)
-        sys.exit(EXIT_USAGE)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+        sys.exit(ExitStatus.USAGE)
+    sys.exit(code if isinstance(code, int) else ExitStatus.OK)

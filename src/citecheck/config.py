@@ -17,11 +17,37 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from citecheck.claims import Thresholds
 from citecheck.errors import ConfigError
-from citecheck.models import DEFAULT_FAIL_ON, Status
-from citecheck.net.archive import DEFAULT_ENDPOINT as DEFAULT_ARCHIVE_ENDPOINT
-from citecheck.report import EXPORT_FORMATS
+from citecheck.models import DEFAULT_FAIL_ON, Status, Thresholds
+
+# The defaults the fetcher, the CLI's help and Options share: declared here only.
+DEFAULT_TIMEOUT = 10.0  # seconds per request, connect and read
+DEFAULT_MAX_CONCURRENCY = 64
+DEFAULT_PER_HOST = 4
+DEFAULT_RETRIES = 2
+DEFAULT_MAX_AGE = "1d"
+DEFAULT_EXPORT_FORMAT = "csv"
+DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
+
+# Format names as the user writes them; report/ maps each to its module (a test keeps them equal).
+OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html", "docx")
+EXPORT_FORMATS = ("csv", "json", "bibtex", "csl-json")
+INPUT_FORMATS = ("md", "txt", "html")  # of standard input
+
+_AGE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_AGE_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_AGE = re.compile(rf"(?:{_AGE_PART.pattern})+")
+_AGE_HELP = "use a number and a unit s, m, h, d or w, such as 45s, 30m, 12h, 1d, 2w or 1h30m"
+
+
+def parse_age(text: str) -> float:
+    """Seconds in an age such as ``45s``, ``30m``, ``12h``, ``1d``, ``2w``, ``1h30m`` or ``0``."""
+    compact = "".join(text.split()).lower()
+    if compact == "0":
+        return 0.0
+    if not _AGE.fullmatch(compact):
+        raise ValueError(f"invalid age {text!r}: {_AGE_HELP}")
+    return sum(float(number) * _AGE_UNITS[unit] for number, unit in _AGE_PART.findall(compact))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +61,14 @@ class Options:
     """Everything a run needs to know, validated."""
 
     format: str | None = None
-    export_format: str = "csv"
+    export_format: str = DEFAULT_EXPORT_FORMAT
     output: Path | None = None
     input_format: str | None = None
-    timeout: float = 10.0
-    max_concurrency: int = 64
-    per_host: int = 4
+    timeout: float = DEFAULT_TIMEOUT
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    per_host: int = DEFAULT_PER_HOST
     rate: float | None = None
-    retries: int = 2
+    retries: int = DEFAULT_RETRIES
     exclude: tuple[re.Pattern[str], ...] = ()
     include: tuple[re.Pattern[str], ...] = ()
     remap: tuple[Remap, ...] = ()
@@ -57,7 +83,7 @@ class Options:
     quiet: bool = False
     cache: bool = True
     cache_path: Path | None = None
-    max_age: float = 86_400.0
+    max_age: float = parse_age(DEFAULT_MAX_AGE)
     refresh: bool = False
     offline: bool = False
     suggest_archive: bool = False
@@ -182,8 +208,6 @@ def _rate(key: str, value: Any) -> float:
 
 
 def _age(key: str, value: Any) -> float:
-    from citecheck.cache import parse_age
-
     try:
         return parse_age(str(value))
     except ValueError as exc:
@@ -252,13 +276,11 @@ def _export(key: str, value: Any) -> dict[str, str]:
     return {"export_format": CONVERTERS["export_format"](f"{key}.format", value["format"])}
 
 
-OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html", "docx")
-
 CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "format": _choice(*OUTPUT_FORMATS),
     "export_format": _choice(*EXPORT_FORMATS),
     "output": _path,
-    "input_format": _choice("md", "txt", "html"),
+    "input_format": _choice(*INPUT_FORMATS),
     "timeout": _positive_number,
     "max_concurrency": _count,
     "per_host": _count,

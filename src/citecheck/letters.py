@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from citecheck.errors import InputError
@@ -21,6 +22,7 @@ FORMAT_BY_SUFFIX = {
 }
 INPUT_FORMATS = {"md": LetterFormat.MARKDOWN, "txt": LetterFormat.TEXT, "html": LetterFormat.HTML}
 MAX_LETTER_BYTES = 100 * 1024 * 1024
+STDIN = "<stdin>"
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -97,6 +99,33 @@ def letter_from_bytes(data: bytes, display: str, fmt: LetterFormat) -> Letter:
     return Letter(display, fmt, decode(data, display))
 
 
+# How an HTML document opens, after blanks and comments (a comment's body holds no "-->", so
+# the pattern cannot backtrack into one): read as Markdown, most of it would be mere text.
+_HTML_OPENING = re.compile(
+    r"\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html|head|body|meta)(?=[\s>/])",
+    re.IGNORECASE,
+)
+
+
+def _stdin_letter(data: bytes, input_format: str | None) -> Letter:
+    """The letter on standard input: in ``input_format``, else HTML when it opens like an HTML
+    document, else Markdown."""
+    if input_format is not None:
+        fmt = INPUT_FORMATS.get(input_format)
+        if fmt is None:
+            raise InputError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}")
+        return letter_from_bytes(data, STDIN, fmt)
+    text = decode(data, STDIN)
+    fmt = LetterFormat.HTML if _opens_like_html(text) else LetterFormat.MARKDOWN
+    return Letter(STDIN, fmt, text)
+
+
+def _opens_like_html(text: str) -> bool:
+    """Whether ``text`` opens with a doctype, ``<html>``, ``<head>``, ``<body>`` or ``<meta>``
+    (how Google Docs' clipboard HTML begins), only comments before it."""
+    return _HTML_OPENING.match(text[:65_536]) is not None
+
+
 def _walk(root: Path) -> Iterator[Path]:
     """Letter files under ``root``, sorted, following symlinks but never around a loop."""
     seen: set[tuple[int, int]] = set()
@@ -117,29 +146,48 @@ def _display(path: Path) -> str:
 
 
 def collect(
-    paths: Sequence[str], *, input_format: str | None = None, stdin: bytes | None = None
+    paths: Sequence[str],
+    *,
+    input_format: str | None = None,
+    stdin: bytes | None = None,
+    on_skip: Callable[[InputError], None] | None = None,
 ) -> list[Letter]:
-    """Every letter named by ``paths`` (files, folders recursively, ``-`` for ``stdin``)."""
+    """Every letter named by ``paths`` (files, folders recursively, ``-`` for ``stdin``).
+
+    A letter in a folder that cannot be read is handed to ``on_skip`` and left out, when given;
+    else, like a named letter that cannot be read, it stops the collection (``InputError``).
+    """
     letters: list[Letter] = []
     for arg in paths:
         if arg == "-":
-            fmt = INPUT_FORMATS.get(input_format or "md")
-            if fmt is None:
-                raise InputError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}")
-            letters.append(letter_from_bytes(stdin or b"", "<stdin>", fmt))
+            letters.append(_stdin_letter(stdin or b"", input_format))
             continue
         path = Path(arg)
         if path.is_dir():
-            found = [read_letter(p, _display(p), _format(p)) for p in _walk(path)]
-            if not found:
-                suffixes = " ".join(FORMAT_BY_SUFFIX)
-                raise InputError(f"{arg}: no letters in this folder (looked for {suffixes})")
-            letters.extend(found)
+            letters.extend(_folder(path, arg, on_skip))
         elif path.exists():
             letters.append(read_letter(path, arg, _format(path)))
         else:
             raise InputError(f"{arg}: no such file or folder")
     return letters
+
+
+def _folder(folder: Path, arg: str, on_skip: Callable[[InputError], None] | None) -> list[Letter]:
+    found, skipped = [], 0
+    for path in _walk(folder):
+        try:
+            found.append(read_letter(path, _display(path), _format(path)))
+        except InputError as exc:
+            if on_skip is None:
+                raise
+            on_skip(exc)
+            skipped += 1
+    if not found:
+        if skipped:
+            raise InputError(f"{arg}: none of the {skipped} letter(s) in this folder can be read")
+        suffixes = " ".join(FORMAT_BY_SUFFIX)
+        raise InputError(f"{arg}: no letters in this folder (looked for {suffixes})")
+    return found
 
 
 def _format(path: Path) -> LetterFormat:

@@ -148,7 +148,8 @@ class PageMeta:
 
     ``published`` is ISO ``YYYY-MM-DD`` (or coarser when the page is). ``title_candidates`` holds
     every title the page offers (og:title, citation_title, ``<title>`` and its parts, ``<h1>``…)
-    so that a cited title can be matched against the best of them.
+    so that a cited title can be matched against the best of them. ``parked`` says why the page
+    is a parked or for-sale domain rather than a site's own page (meta/parking.py), or is None.
     """
 
     title: str | None = None
@@ -163,6 +164,7 @@ class PageMeta:
     headings: tuple[str, ...] = ()
     text_head: str = ""
     anchors: frozenset[str] = frozenset()
+    parked: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,17 @@ class LinkVerdict:
     status: Status
     message: str
     suggestion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The knobs of claim checking; claims.py's docstring says what each one does."""
+
+    title_similarity: float = 0.8
+    date_tolerance_days: int = 1
+    shortening_min_words: int = 4
+    prose_min_words: int = 2
+    prose_min_page_words: int = 30
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Orchestration: letters -> references -> (cache | fetch) -> metadata -> verdicts -> Report.
+"""Sequencing only: letters -> references -> offline verdicts -> (cache | fetch) -> metadata ->
+verdicts -> Report; every status is decided in ``classify``.
 
 Everything that can be decided without the network (placeholders, schemes, exclusions, the cache)
 is decided first; each distinct URL is then fetched once however often the letters cite it.
@@ -8,7 +9,6 @@ The core never touches the terminal: progress goes through the ``on_progress`` c
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -31,8 +31,8 @@ from citecheck.models import (
     Status,
 )
 from citecheck.net.addresses import non_public_reason, parse_host_address
-from citecheck.parse import extract
-from citecheck.urls import dedupe_key, precheck, split_fragment
+from citecheck.parse import read
+from citecheck.urls import dedupe_key, split_fragment
 
 if TYPE_CHECKING:
     from citecheck.cache import CacheEntry, ResultCache
@@ -64,12 +64,15 @@ NO_NETWORK_NOTICE = (
 
 def list_references(letters: Sequence[Letter]) -> Report:
     """The references of ``letters``, in order, with no network at all."""
-    infos, references = [], []
+    infos: list[LetterInfo] = []
+    references: list[Reference] = []
+    notices: list[str] = []
     for letter in letters:
-        found = extract(letter)
-        infos.append(LetterInfo(letter.path, letter.format, len(found), letter.text))
-        references.extend(found)
-    return Report(tuple(infos), tuple(references))
+        found = read(letter)
+        infos.append(LetterInfo(letter.path, letter.format, len(found.references), letter.text))
+        references.extend(found.references)
+        notices.extend(found.notices)
+    return Report(tuple(infos), tuple(references), notices=tuple(notices))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,26 +93,22 @@ def run_check(
     on_progress: ProgressCallback | None = None,
     resolver: Resolver | None = None,
 ) -> Report:
-    """Check every reference of ``letters`` (blocking wrapper around ``check``)."""
+    """Check every reference of ``letters`` (blocking wrapper around ``check_letters``)."""
     reports: list[Report] = []
 
     # The report is handed out through a list, not as the main task's result: on Python 3.11,
     # asyncio.run's SIGINT bookkeeping ends up formatting repr(main task), result included, and
     # the repr of a 3,000-finding Report costs ~0.1 s (twice).
     async def main() -> None:
-        reports.append(await check(letters, options, on_progress=on_progress, resolver=resolver))
+        reports.append(
+            await check_letters(letters, options, on_progress=on_progress, resolver=resolver)
+        )
 
-    # The objects alive now (modules, the letters) outlive the run: frozen, the collector stops
-    # re-scanning them in every full collection while thousands of fetches allocate.
-    gc.freeze()
-    try:
-        asyncio.run(main())
-    finally:
-        gc.unfreeze()
+    asyncio.run(main())
     return reports[0]
 
 
-async def check(
+async def check_letters(
     letters: Sequence[Letter],
     options: Options,
     *,
@@ -122,16 +121,12 @@ async def check(
     targets: dict[int, str] = {}
     wanted: dict[str, str] = {}  # dedupe key -> URL to fetch
     for index, reference in enumerate(listed.references):
-        verdict = _decide_offline(reference.url, options)
+        url = reference.url
+        verdict = classify.offline_verdict(url, options, _non_public_literal(url))
         if verdict is not None:
             decided[index] = verdict
             continue
-        target = _remap(reference.url, options)
-        remapped = precheck(target) if target != reference.url else None
-        if remapped is not None:
-            decided[index] = replace(remapped, message=f"after --remap: {remapped.message}")
-            continue
-        base, _ = split_fragment(target)
+        base, _ = split_fragment(classify.remap_target(url, options))
         key = dedupe_key(base)
         targets[index] = key
         wanted.setdefault(key, base)
@@ -152,39 +147,19 @@ async def check(
         if outcome.fetched is not None and outcome.fetched.error is FetchError.NO_NETWORK
     )
     notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
-    notices = (*notices, *cache_warnings)
+    notices = (*listed.notices, *notices, *cache_warnings)
     return replace(listed, findings=tuple(findings), notices=notices, fail_on=options.fail_on)
 
 
-def _decide_offline(url: str, options: Options) -> LinkVerdict | None:
-    """The verdict settled before any request: placeholders, schemes, configuration."""
-    verdict = precheck(url)
-    if verdict is not None:
-        return verdict
-    if any(pattern.search(url) for pattern in options.exclude):
-        return LinkVerdict(Status.SKIPPED, "excluded by --exclude")
-    if options.include and not any(pattern.search(url) for pattern in options.include):
-        return LinkVerdict(Status.SKIPPED, "not matched by --include")
-    if not options.allow_private:
-        return _private_literal(url)
-    return None
-
-
-def _private_literal(url: str) -> LinkVerdict | None:
-    """A host written as a non-public IP address is private with no lookup, so --offline (the
-    pre-commit hook) knows it too; the fetch guard would say the same."""
-    ip = parse_host_address(urlsplit(url).hostname or "")
-    reason = non_public_reason(ip) if ip is not None else None
-    if reason is None:
+def _non_public_literal(url: str) -> str | None:
+    """ "<ip> is <reason>" when the host is written as a non-public IP address, else None."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed URL: classify finds it invalid whatever this says
         return None
-    return LinkVerdict(Status.PRIVATE, f"not a public address: {ip} is {reason}")
-
-
-def _remap(url: str, options: Options) -> str:
-    for remap in options.remap:
-        if remap.pattern.search(url):
-            return remap.pattern.sub(remap.replacement, url, count=1)
-    return url
+    ip = parse_host_address(host)
+    reason = non_public_reason(ip) if ip is not None else None
+    return f"{ip} is {reason}" if reason is not None else None
 
 
 def _fetch_options(options: Options) -> FetchOptions:
@@ -255,9 +230,7 @@ def _from_cache(
                 entry.fetched, entry.meta, entry.verdict, True, entry.checked_at
             )
         elif options.offline:
-            # A result cached under other options (guard, headers, user agent) is no answer.
-            missing = LinkVerdict(Status.UNREACHABLE, "not in cache for these options (--offline)")
-            outcomes[key] = _Outcome(None, None, missing, False, now)
+            outcomes[key] = _Outcome(None, None, classify.not_in_cache(), False, now)
         else:
             stale[key] = url
     return outcomes, stale
@@ -331,7 +304,7 @@ async def _fetch_one(fetcher: Fetcher, url: str, entry: CacheEntry | None) -> _O
         meta = await asyncio.to_thread(_page_meta, fetched)
     else:
         meta = _page_meta(fetched)
-    # Decided without --accept, so that the cached verdict serves any --accept (_accepted).
+    # Decided without --accept, so that the cached verdict serves any --accept (classify.accepted).
     verdict = classify.link_verdict(fetched, meta)
     # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL is too
     # much to hold for thousands of URLs until the report is written.
@@ -378,8 +351,6 @@ def _findings(
     outcomes: dict[str, _Outcome],
     options: Options,
 ) -> list[Finding]:
-    from citecheck.claims import check as check_claims
-
     today = date.today().isoformat()
     findings = []
     for index, reference in enumerate(references):
@@ -387,10 +358,8 @@ def _findings(
             findings.append(classify.finding(reference, decided[index]))
             continue
         outcome = outcomes[targets[index]]
-        verdict = _accepted(outcome, options.accept)
-        claims = None
-        if outcome.meta is not None and verdict.status in (Status.OK, Status.MOVED):
-            claims = check_claims(reference, outcome.meta, options.thresholds)
+        verdict = classify.accepted(outcome.verdict, outcome.fetched, outcome.meta, options.accept)
+        claims = classify.weighed_claims(reference, verdict, outcome.meta, options.thresholds)
         accessed = (
             datetime.fromtimestamp(outcome.checked_at, UTC).date().isoformat()
             if outcome.from_cache
@@ -410,44 +379,68 @@ def _findings(
     return findings
 
 
-def _accepted(outcome: _Outcome, accept: frozenset[int]) -> LinkVerdict:
-    """The URL's verdict under ``--accept``, for a new and a cached outcome alike.
-
-    Outcomes hold the verdict decided without ``accept``. An accepted code is decided from the
-    status line alone (no body, which the cache does not keep), so this is exact either way.
-    """
-    fetched = outcome.fetched
-    if fetched is None or fetched.error is not None or fetched.http_status not in accept:
-        return outcome.verdict
-    return classify.link_verdict(fetched, outcome.meta, accept)
-
-
 async def _with_archive_suggestions(
     findings: list[Finding], options: Options, cache: ResultCache | None, resolver: Resolver | None
 ) -> list[Finding]:
-    """Archived copies near the cited date for broken and moved references."""
+    """Archived copies nearest the cited date for broken, moved and mismatched references.
+
+    Without a cited date, the date the letter last changed stands in (the version its author saw
+    is older than that), else today. A mismatched reference keeps its paste-ready citation as
+    the suggestion: the capture from the cited date, often the very version cited, joins the
+    message.
+    """
     from citecheck.net.archive import timestamp
 
-    wanted = [i for i, f in enumerate(findings) if f.status in (Status.BROKEN, Status.MOVED)]
+    wanted = [i for i, found in enumerate(findings) if classify.wants_archive(found)]
     if not wanted:
         return findings
     today = date.today()
-    questions = {
-        i: (findings[i].reference.url, timestamp(findings[i].reference.cited_date, today))
-        for i in wanted
-    }
+    changed: dict[str, date | None] = {}
+    questions: dict[int, tuple[str, str]] = {}
+    for index in wanted:
+        reference = findings[index].reference
+        fallback = today
+        if reference.cited_date is None:
+            if reference.letter not in changed:
+                changed[reference.letter] = _letter_changed(reference.letter)
+            fallback = changed[reference.letter] or today
+        questions[index] = (reference.url, timestamp(reference.cited_date, fallback))
     snapshots = await _archived(set(questions.values()), options, cache, resolver)
     result = list(findings)
     for index, question in questions.items():
         snapshot = snapshots.get(question)
-        if snapshot is None:
-            continue
-        found = result[index]
-        if found.status is Status.BROKEN or found.suggestion is None:
-            result[index] = replace(found, suggestion=snapshot)
-        else:
-            result[index] = replace(found, message=f"{found.message}; archived copy: {snapshot}")
+        if snapshot is not None:
+            result[index] = classify.with_archive(result[index], snapshot)
     return result
+
+
+_REDIRECT_READ = 65_536
+
+
+def _letter_changed(path: str) -> date | None:
+    """The day (UTC) ``path`` last changed: its last commit's, in a git work tree (a checkout
+    resets modification times), else its modification time's; None when neither is known."""
+    import subprocess
+    from pathlib import Path
+
+    letter = Path(path)
+    try:
+        modified = letter.stat().st_mtime
+    except (OSError, ValueError):  # standard input, or a letter that is gone
+        return None
+    try:
+        committed = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", letter.name],
+            cwd=letter.parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):  # no git, or one that hangs
+        committed = ""
+    seconds = int(committed) if committed.isdigit() else modified
+    return datetime.fromtimestamp(seconds, UTC).date()
 
 
 async def _archived(
@@ -475,7 +468,9 @@ async def _archived(
     missing = sorted(questions - snapshots.keys())
     if not missing or options.offline:
         return snapshots
-    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
+    # A capture is known by its address: a page the archive replays (an exact hit) is not read.
+    capped = replace(_fetch_options(options), html_cap=_REDIRECT_READ, pdf_cap=_REDIRECT_READ)
+    async with Fetcher(capped, resolver=resolver) as fetcher:
         client = ArchiveClient(fetcher, endpoint)
         answers = await asyncio.gather(*(client.lookup(url, stamp) for url, stamp in missing))
     answered = {q: a.snapshot for q, a in zip(missing, answers, strict=True) if a is not None}

@@ -7,6 +7,7 @@ is measured go through a subprocess with a timeout; the rest use the in-process 
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import subprocess
@@ -272,3 +273,56 @@ def test_a_huge_letter_sends_one_request_per_distinct_url(tmp_path: Path, loopba
     assert "Traceback" not in done.stderr
     assert len(site.requests) == 10  # 20,000 citations, 10 distinct URLs
     assert max(peak_kib, before) < 1024 * 1024  # under 1 GiB of resident memory
+
+
+def test_links_inside_and_after_deep_nesting_are_found_and_the_depth_is_reported(
+    cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "letter.md"
+    nested = "".join(
+        f"{'  ' * depth}- [l{depth}](https://ngo.test/{depth})\n" for depth in range(200)
+    )
+    quoted = "".join(
+        ">" * depth + f" [q{depth}](https://ngo.test/q{depth})\n" for depth in range(1, 201)
+    )
+    after = "\n## Notes\n\n1. [After](https://ngo.test/after), 17 July 2025.\n"
+    path.write_text(nested + "\n" + quoted + after, encoding="utf-8")
+
+    result = _refs(cli, path)
+
+    assert result.code == 0, result.err
+    urls = [ref["url"] for ref in result.json()["references"]]
+    assert urls == [
+        *(f"https://ngo.test/{depth}" for depth in range(200)),
+        *(f"https://ngo.test/q{depth}" for depth in range(1, 201)),
+        "https://ngo.test/after",
+    ]
+    last = result.json()["references"][-1]
+    assert (last["footnote"], last["cited_date"]) == ("1", "2025-07-17")
+    (notice,) = [line for line in result.err.splitlines() if line.strip()]
+    assert "letter.md: line 9:" in notice, result.err
+
+
+def test_a_letter_of_100000_nested_tags_is_read_in_full(tmp_path: Path) -> None:
+    path = tmp_path / "letter.html"
+    deep = '<div><p><span class="x">' * 33_334
+    notes = (
+        '<ol class="footnotes"><li><a href="https://ngo.test/note">Note</a>, 5 May 2023</li></ol>'
+    )
+    path.write_text(
+        f'<a href="https://ngo.test/first">first</a>{deep}<a href="https://ngo.test/deep">deep</a>'
+        + "</span></p></div>" * 100
+        + notes,
+        encoding="utf-8",
+    )
+
+    done = _citecheck("refs", path, "--format", "json", cwd=tmp_path, timeout=120)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    references = json.loads(done.stdout)["references"]
+    assert [ref["url"] for ref in references] == [
+        "https://ngo.test/first",
+        "https://ngo.test/deep",
+        "https://ngo.test/note",
+    ]
+    assert (references[2]["footnote"], references[2]["cited_date"]) == ("1", "2023-05-05")

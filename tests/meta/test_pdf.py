@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from citecheck.meta import extract
 from citecheck.models import PageMeta
+
+from servers import Reply
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -42,3 +46,36 @@ def test_truncated_pdfs_never_raise(cut: int) -> None:
 def test_corrupt_pdfs_give_empty_metadata(body: bytes) -> None:
     meta = extract(body, "application/pdf", "https://x.example/f")
     assert meta.title is None and meta.published is None
+
+
+def test_reading_a_damaged_pdf_leaves_the_logging_of_the_program_alone() -> None:
+    """A library does not change its caller's logging; what stderr shows is the program's call."""
+    code = (
+        "import logging, pathlib, sys; from citecheck.meta.pdf import extract_pdf; "
+        "extract_pdf(pathlib.Path(sys.argv[1]).read_bytes()[:500]); "
+        "print(logging.getLogger('pypdf').level)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(CORPUS / "pdf-info.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.strip() == str(0)  # NOTSET, as logging left it
+
+
+def test_check_prints_no_pypdf_warnings_for_a_damaged_pdf(loopback, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server = loopback()
+    damaged = (CORPUS / "pdf-info.pdf").read_bytes()[:500]
+    server.route("/report.pdf", Reply(200, damaged, [("Content-Type", "application/pdf")]))
+    letter = tmp_path / "letter.md"
+    letter.write_text(f"See [the report]({server.url('/report.pdf')}).\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "citecheck", "check", str(letter), "--quiet", "--allow-private"]
+        + ["--no-cache", "--retries", "0", "--timeout", "5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "EOF marker" not in run.stderr and "pypdf" not in run.stderr

@@ -1,4 +1,4 @@
-"""Archived-copy suggestions, against a fake availability API on loopback."""
+"""Archived-copy suggestions, against a fake availability API (the older form) on loopback."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def availability(request: Request) -> Reply:
     """Answers like archive.org/wayback/available; the URL asked about picks the behaviour."""
     asked = query(request)
     url, stamp = asked.get("url", ""), asked.get("timestamp", "")
-    closest = {"available": True, "status": "200", "timestamp": f"{stamp}093000",
-               "url": f"http://web.archive.org/web/{stamp}093000/{url}"}  # fmt: skip
+    closest = {"available": True, "status": "200", "timestamp": f"{stamp[:8]}093000",
+               "url": f"http://web.archive.org/web/{stamp[:8]}093000/{url}"}  # fmt: skip
     answers = {
         "slow": Reply(200, json.dumps({"archived_snapshots": {}}).encode(), delay=2.0),
         "server-error": Reply(500, b'{"error": "down"}'),
@@ -74,13 +74,18 @@ def lookup_all(endpoint: str, asks: list[tuple[str, str | None]]) -> list[Answer
 
 @pytest.mark.parametrize(
     ("cited_date", "stamp"),
-    [("2025-07-17", "20250717"), ("2025-07", "20250701"), ("2025", "20250101"), (None, "20260519")],
+    [
+        ("2025-07-17", "20250717120000"),
+        ("2025-07", "20250716120000"),
+        ("2025", "20250702120000"),
+        (None, "20260519120000"),
+    ],
 )
 def test_snapshot_nearest_the_cited_date_is_suggested(
     archive: LoopbackServer, cited_date: str | None, stamp: str
 ) -> None:
     assert lookup_all(archive.url(PATH), [(CITED, cited_date)]) == [
-        Answer(f"http://web.archive.org/web/{stamp}093000/{CITED}")
+        Answer(f"http://web.archive.org/web/{stamp[:8]}093000/{CITED}")
     ]
     assert [query(request) for request in archive.requests] == [{"url": CITED, "timestamp": stamp}]
 
@@ -120,7 +125,7 @@ def _archive_for_letters(request: Request) -> Reply:
         return Reply(503, b"down for maintenance")
     snapshots: dict[str, object] = {}
     if "/never-archived" not in url:
-        snapshot = f"http://web.archive.org/web/{stamp}093000/{url}"
+        snapshot = f"http://web.archive.org/web/{stamp[:8]}093000/{url}"
         snapshots["closest"] = {"available": True, "status": "200", "url": snapshot}
     return Reply(200, json.dumps({"url": url, "archived_snapshots": snapshots}).encode())
 

@@ -1,4 +1,5 @@
-"""Large Markdown letters: read block by block, they give what a whole-letter read gives."""
+"""Large Markdown letters: read in one pass, they give what a read after a first pass for
+definitions gives."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from citecheck.models import LetterFormat
 from parse_helpers import claims, places, refs
 
 # Every kind of block a link can sit in, a notes section and a code fence among them; no "]:",
-# so the letter is read block by block.
+# so the letter is read in one pass.
 CHUNK = """\
 Intro with [a link](http://127.0.0.1/a) and <http://127.0.0.1/b>, see http://127.0.0.1/c.
 
@@ -42,7 +43,7 @@ lazy line http://127.0.0.1/i
 def test_a_long_letter_read_block_by_block_matches_a_whole_read() -> None:
     letter = CHUNK * 300  # well over one batch of tokens, lists and all
     streamed = refs(LetterFormat.MARKDOWN, letter, dedent=False)
-    # An unused definition makes the letter be read whole; it adds no reference.
+    # An unused definition makes a first pass gather definitions; it adds no reference.
     whole = refs(LetterFormat.MARKDOWN, letter + "\n[unused]: http://127.0.0.1/z\n", dedent=False)
     assert len(streamed) == 300 * 14
     assert places(streamed) == places(whole)

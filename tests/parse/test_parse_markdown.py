@@ -227,3 +227,125 @@ def test_windows_line_ends_keep_lines_and_columns() -> None:
 def test_emphasis_markers_leave_anchor_text_but_underscores_in_words_stay() -> None:
     found = refs(MD, "[snake_case *and* _more_ ~~gone~~](https://e.example)\n", dedent=False)
     assert [r.text for r in found] == ["snake_case and more gone"]
+
+
+def test_anchors_in_html_blocks_are_found_at_their_tag() -> None:
+    # How a letter pasted from Word or Google Docs looks: HTML blocks between Markdown.
+    found = refs(
+        MD,
+        """
+        Prose with a [markdown link](https://md.example).
+
+        <p dir="ltr">See <span><a href="https://p.example/?a=1&amp;b=2">the
+        <b>report</b></a></span>, and <a href='https://p.example/2'>two</a>.</p>
+
+        <div class="pasted">
+          <a href="https://div.example">In a div</a>
+        </div>
+
+        <table>
+          <tr><td>x</td><td><a href="https://table.example">cell</a></td></tr>
+        </table>
+
+        > <div>
+        > <a href="https://quote.example">quoted</a>
+        > </div>
+        """,
+    )
+    assert places(found) == [
+        (1, 14, "inline", "markdown link", "https://md.example"),
+        (3, 24, "inline", "the report", "https://p.example/?a=1&b=2"),
+        (4, 31, "inline", "two", "https://p.example/2"),
+        (7, 3, "inline", "In a div", "https://div.example"),
+        (11, 21, "inline", "cell", "https://table.example"),
+        (15, 3, "inline", "quoted", "https://quote.example"),
+    ]
+
+
+def test_sup_note_markers_make_footnotes_in_paragraphs_and_html_blocks() -> None:
+    found = refs(
+        MD,
+        """
+        A claim.<sup>1</sup> Running text with a [topic](https://topic.example), 2020.
+
+        <sup>1</sup> See [Joint letter](https://one.example), 17 July 2025;
+        <sup>[2]</sup> [Second](https://two.example), 13 June 2024.
+
+        <p><sup>3</sup> See <a href="https://three.example">Third title</a>, 5 May 2023.</p>
+        """,
+    )
+    assert claims(found) == [
+        (None, None, None),
+        ("1", "Joint letter", "2025-07-17"),
+        ("2", "Second", "2024-06-13"),
+        ("3", "Third title", "2023-05-05"),
+    ]
+    assert [(r.line, r.column) for r in found] == [(1, 42), (3, 18), (4, 16), (6, 21)]
+
+
+def test_an_html_block_in_a_footnote_is_part_of_the_note() -> None:
+    found = refs(
+        MD,
+        """
+        A claim[^7].
+
+        [^7]: <p>See <a href="https://note.example">Note title</a>, 3 May 2024.</p>
+        """,
+    )
+    assert claims(found) == [("7", "Note title", "2024-05-03")]
+    assert (found[0].line, found[0].column) == (3, 14)
+
+
+def test_links_in_and_after_deeply_nested_lists_and_quotes_are_all_found() -> None:
+    lists = "".join(
+        f"{'  ' * depth}- item [l{depth}](https://list.example/{depth})\n" for depth in range(200)
+    )
+    quotes = "> " * 200 + "[q](https://quote.example)\nlazy [z](https://lazy.example)\n"
+    found = refs(
+        MD,
+        lists + "\n" + quotes + "\nAfter it all, [the end](https://after.example).\n",
+        dedent=False,
+    )
+    urls = [r.url for r in found]
+    expected = [f"https://list.example/{depth}" for depth in range(200)]
+    assert urls == [
+        *expected,
+        "https://quote.example",
+        "https://lazy.example",
+        "https://after.example",
+    ]
+    assert (found[199].line, found[199].column) == (200, 406)
+    assert (found[200].line, found[200].column) == (202, 401)
+    assert (found[-1].line, found[-1].column, found[-1].text) == (205, 15, "the end")
+
+
+def test_a_footnote_without_a_marker_keeps_its_links() -> None:
+    # The marker was lost in an edit, or typed as "¹": the note is still read, in place.
+    found = refs(
+        MD,
+        """
+        A claim.¹ Another claim[^2].
+
+        [^1]: See [Lost marker](https://one.example), 17 July 2025.
+        [^2]: See [Marked](https://two.example), 13 June 2024.
+        """,
+    )
+    assert claims(found) == [
+        ("1", "Lost marker", "2025-07-17"),
+        ("2", "Marked", "2024-06-13"),
+    ]
+    assert [(r.line, r.column) for r in found] == [(3, 11), (4, 11)]
+
+
+def test_definitions_far_below_their_uses_in_a_long_letter_are_applied() -> None:
+    # Far more blocks than are held at once: the uses are read long before the definitions.
+    filler = "".join(f"- item {n} [prose {n}](http://127.0.0.1/p/{n})\n" for n in range(3000))
+    letter = (
+        "See [the report][report] and a claim[^1].\n\n"
+        + filler
+        + "\n[report]: http://127.0.0.1/report\n\n[^1]: [Note title](http://127.0.0.1/n), 2024.\n"
+    )
+    found = refs(MD, letter, dedent=False)
+    assert len(found) == 3002
+    assert places(found[:1]) == [(1, 5, "reference", "the report", "http://127.0.0.1/report")]
+    assert claims(found[-1:]) == [("1", "Note title", "2024")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from citecheck.claims import check as check_claims
+from citecheck.claims import compare as check_claims
 from citecheck.classify import finding, link_verdict
 from citecheck.models import (
     Fetched,

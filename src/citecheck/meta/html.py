@@ -39,6 +39,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from citecheck.dates import find_date
 from citecheck.meta.machine_date import machine_date
+from citecheck.meta.parking import parked, parking_marker
 from citecheck.models import PageMeta
 
 __all__ = ["extract_html"]
@@ -170,6 +171,7 @@ def extract_html(text: str, url: str) -> PageMeta:
     )
     published, date_source = _published(tree, metas, ld)
     time_date = _time_element(tree) if published is None else None
+    marker = parking_marker(tree)  # before the scripts go
     # This changes the tree, so it comes last: the content text is read with the clutter removed.
     scan = _content_text(tree)
     if published is None:
@@ -187,6 +189,7 @@ def extract_html(text: str, url: str) -> PageMeta:
         headings=headings,
         text_head=_head(scan, _TEXT_HEAD),
         anchors=anchors,
+        parked=parked(url, (title_tag, title, h1), headings, scan, marker),
     )
 
 

@@ -11,7 +11,6 @@ or an empty PageMeta; nothing here raises.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -45,8 +44,8 @@ def extract_pdf(body: bytes) -> PageMeta:
     # Imported here: pypdf costs ~0.1 s and ~17 MB to load, and most runs meet no PDF at all.
     from pypdf import PdfReader
 
-    # pypdf reports damaged files through logging and warnings; a damaged file is a normal input.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # pypdf reports damaged files through warnings (and logging: the program decides where that
+    # goes, see cli._run_check); a damaged file is a normal input.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -144,25 +144,33 @@ class Fetcher:
             self._wire = None
 
     async def fetch(
-        self, url: str, *, validators: Mapping[str, str] | None = None, guard: bool = True
+        self,
+        url: str,
+        *,
+        validators: Mapping[str, str] | None = None,
+        guard: bool = True,
+        follow_redirects: bool = True,
     ) -> Fetched:
         """GET ``url`` following redirects; every outcome, failures included, is a ``Fetched``.
 
         ``validators`` are extra conditional headers (If-None-Match, If-Modified-Since): a 304
         comes back as ``http_status=304`` with an empty body. ``guard=False`` skips the address
-        guard, for a trusted configured endpoint.
+        guard, for a trusted configured endpoint. ``follow_redirects=False`` returns a redirect
+        as it came (its ``location`` header), for a service whose answer is the redirect itself.
         """
         run = _Run(url)
         try:
             async with asyncio.timeout(None) as deadline:
                 run.deadline = deadline
-                return await self._follow(run, dict(validators or {}), guard)
+                return await self._follow(run, dict(validators or {}), guard, follow_redirects)
         except TimeoutError:
             return run.on_deadline(self.options.deadline)
         except Exception as exc:  # the contract: a fetch never raises, whatever the server does
             return run.finish(error=FetchError.NETWORK, detail=f"unexpected failure: {exc!r}")
 
-    async def _follow(self, run: _Run, validators: dict[str, str], guard: bool) -> Fetched:
+    async def _follow(
+        self, run: _Run, validators: dict[str, str], guard: bool, follow: bool
+    ) -> Fetched:
         try:
             start = httpx.URL(run.url)
         except httpx.InvalidURL as exc:
@@ -172,12 +180,12 @@ class Fetcher:
         first = self._host(start.host)
         first.pending += 1
         try:
-            return await self._hops(run, start, validators, guard)
+            return await self._hops(run, start, validators, guard, follow)
         finally:
             first.pending -= 1
 
     async def _hops(
-        self, run: _Run, start: httpx.URL, validators: dict[str, str], guard: bool
+        self, run: _Run, start: httpx.URL, validators: dict[str, str], guard: bool, follow: bool
     ) -> Fetched:
         """From ``start``, one hop per redirect until an answer that is not one."""
         credentials = (start.username, start.password) if start.userinfo else None
@@ -201,7 +209,12 @@ class Fetcher:
                 extra["Authorization"] = _basic_auth(*credentials)
             hop = await self._hop(run, current, extra, jar, guard)
             status = hop.http_status
-            if hop.error is not None or status is None or status not in REDIRECT_CODES:
+            if (
+                hop.error is not None
+                or status is None
+                or status not in REDIRECT_CODES
+                or not follow
+            ):
                 return hop
             run.redirects.append(Redirect(run.shown(current), status))
             target, problem = _redirect_target(current, hop.header("location"))

@@ -10,31 +10,41 @@ import gc
 
 from citecheck.models import Letter, LetterFormat, Reference
 from citecheck.parse import html, markdown, text
+from citecheck.parse.outcome import Parsed
 
-__all__ = ["extract"]
+__all__ = ["Parsed", "extract", "read"]
 
 
 def extract(letter: Letter) -> list[Reference]:
     """The references of ``letter``, in source order."""
+    return list(read(letter).references)
+
+
+def read(letter: Letter) -> Parsed:
+    """The references of ``letter``, in source order, with notices for its reader: where some
+    could not be read, or that it has none at all."""
     # Parsing allocates millions of small objects that form no cycles and live until the end:
     # the cyclic collector would re-scan them over and over (a third of the time on a 20 MB
     # letter) and free nothing, so it waits until the letter is parsed.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _extract(letter)
+        parsed = _read(letter)
     finally:
         if enabled:
             gc.enable()
+    if parsed.references:
+        return parsed
+    return Parsed((), (*parsed.notices, f"{letter.path}: no references found in this letter"))
 
 
-def _extract(letter: Letter) -> list[Reference]:
+def _read(letter: Letter) -> Parsed:
     if letter.format is LetterFormat.MARKDOWN:
         return markdown.extract(letter)
     if letter.format is LetterFormat.TEXT:
-        return text.extract(letter)
+        return Parsed(tuple(text.extract(letter)))
     if letter.format is LetterFormat.HTML:
-        return html.extract(letter)
+        return Parsed(tuple(html.extract(letter)))
     from citecheck.parse import docx  # python-docx is loaded only for Word letters
 
-    return docx.extract(letter)
+    return Parsed(tuple(docx.extract(letter)))

@@ -9,11 +9,15 @@ Notes: an element whose id names a note (``fn1``, ``footnote-2``, ``_ftn3``, ``c
 the items of a notes container (``class="footnotes"``, ``role="doc-endnotes"``) or of the lists
 after a "Notes"/"References"… heading, and paragraphs that open with superscript digits or a
 ``<sup>`` number.
+
+A hostile letter may nest 100,000 elements: what the reader asks of its element stack (the
+nearest open ``<ol>``, the note it is in) is kept as it changes, never found by walking the stack.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import insort
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -34,6 +38,7 @@ _CLOSES_P = frozenset(
     "address article aside blockquote details div dl fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr main nav ol p pre section table ul li".split()
 )
+_BLOCKS = _CLOSES_P - {"p"}  # what an open <p> cannot be inside of
 _HIDDEN = frozenset({"script", "style", "template", "noscript", "title"})
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _NOTE_ID = re.compile(
@@ -66,13 +71,22 @@ class _Anchor:
 
 
 class _Reader(HTMLParser):
-    """Collects the anchors of one document with their notes."""
+    """Collects the anchors of one document with their notes.
 
-    def __init__(self) -> None:
+    ``note`` labels the anchors outside any note of the document's own: the document is itself
+    inside a note (an HTML block in a Markdown footnote).
+    """
+
+    def __init__(self, note: str | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.base: str | None = None
         self.anchors: list[_Anchor] = []
         self.stack: list[_Element] = []
+        self.at: dict[str, list[int]] = {}  # per tag, where its open elements are in the stack
+        self.labelled: list[int] = []  # where the open elements with a note label are
+        self.blocks: list[int] = []  # per open element, where the innermost block around it is
+        self.containers = 0  # open notes containers
+        self.outer = note
         self.open: _Anchor | None = None  # the anchor whose text is being read
         self.trailing: _Anchor | None = None  # the note's anchor whose following text is read
         self.section: int | None = None  # the level of the notes heading we are under
@@ -102,7 +116,7 @@ class _Reader(HTMLParser):
         if tag == "ol":
             start = values.get("start", "1")
             element.items = int(start) - 1 if start.strip().lstrip("-").isdigit() else 0
-        self.stack.append(element)
+        self._push(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -119,10 +133,9 @@ class _Reader(HTMLParser):
             self.heading = None
         if tag == "a":
             self._close_anchor()
-        if any(element.tag == tag for element in self.stack):
-            while self.stack:
-                if self._pop().tag == tag:
-                    break
+        if self.at.get(tag):
+            while self._pop().tag != tag:
+                pass
 
     def handle_data(self, data: str) -> None:
         if self.hidden:
@@ -156,21 +169,22 @@ class _Reader(HTMLParser):
     # --- notes ------------------------------------------------------------------------------
 
     def _note(self) -> str | None:
-        return next((e.label for e in reversed(self.stack) if e.label is not None), None)
+        return self.stack[self.labelled[-1]].label if self.labelled else self.outer
 
     def _label(self, tag: str, values: dict[str, str]) -> str | None:
         """The label of the note that an element opens, when it opens one."""
-        parent = next((e for e in reversed(self.stack) if e.tag in ("ol", "ul")), None)
+        at = self._nearest("ol", "ul")
+        parent = self.stack[at] if at >= 0 else None
         if tag == "li" and parent is not None:
             value = values.get("value", "").strip()
             parent.items = int(value) if value.isdigit() else parent.items + 1
         for name in ("id", "name"):
-            found = _NOTE_ID.match(values.get(name, ""))
+            found = _NOTE_ID.match(values[name]) if name in values else None
             if found is not None and tag != "a":
                 return found.group(1)
         if tag != "li" or parent is None or self._note() is not None:
             return None
-        notes = self.section is not None or any(e.container for e in self.stack)
+        notes = self.section is not None or self.containers > 0
         return str(parent.items) if notes else None
 
     @staticmethod
@@ -183,7 +197,8 @@ class _Reader(HTMLParser):
 
     def _first_text(self, data: str) -> None:
         """A paragraph's first text may make it a note: "¹ …", "<sup>1</sup> …", "[1] …"."""
-        paragraph = next((e for e in reversed(self.stack) if e.tag in ("p", "div", "li")), None)
+        at = self._nearest("p", "div", "li")
+        paragraph = self.stack[at] if at >= 0 else None
         if paragraph is None or paragraph.tag != "p" or not paragraph.fresh:
             return
         paragraph.fresh = False
@@ -191,36 +206,59 @@ class _Reader(HTMLParser):
             return
         superscript = superscript_label(data.lstrip())
         label = superscript[0] if superscript else None
-        above = self.stack[self.stack.index(paragraph) + 1 :]
-        if label is None and any(e.tag == "sup" for e in above):
+        if label is None and self._nearest("sup") > at:
             digits = _DIGITS.match(data)
             label = digits.group(1) if digits else None
         if label is None and self.section is not None:
             item = _ITEM_LABEL.match(data)
             label = (item.group(1) or item.group(2)) if item else None
-        paragraph.label = label
+        if label is not None:
+            paragraph.label = label
+            insort(self.labelled, at)
 
     # --- the element stack ------------------------------------------------------------------
 
     def _implied_ends(self, tag: str) -> None:
         """Close what a new ``tag`` closes in HTML: an open <p>, the previous <li> or <a>."""
         if tag in _CLOSES_P:
-            self._close_up_to("p", stop=_CLOSES_P - {"p"})
+            self._close_from(self._nearest("p"), unless=self.blocks[-1] if self.blocks else -1)
         if tag == "li":
-            self._close_up_to("li", stop=frozenset({"ol", "ul"}))
+            self._close_from(self._nearest("li"), unless=self._nearest("ol", "ul"))
 
-    def _close_up_to(self, tag: str, stop: frozenset[str]) -> None:
-        for index in range(len(self.stack) - 1, -1, -1):
-            current = self.stack[index].tag
-            if current == tag:
-                while len(self.stack) > index:
-                    self._pop()
-                return
-            if current in stop:
-                return
+    def _close_from(self, index: int, unless: int) -> None:
+        """Close the open element at ``index`` and those inside it, unless there is none or
+        the element at ``unless`` is inside it."""
+        if index < 0 or unless > index:
+            return
+        while len(self.stack) > index:
+            self._pop()
+
+    def _nearest(self, *tags: str) -> int:
+        """Where the innermost open element of one of ``tags`` is in the stack, or -1."""
+        found = -1
+        for tag in tags:
+            places = self.at.get(tag)
+            if places and places[-1] > found:
+                found = places[-1]
+        return found
+
+    def _push(self, element: _Element) -> None:
+        index = len(self.stack)
+        self.stack.append(element)
+        self.at.setdefault(element.tag, []).append(index)
+        outer = self.blocks[-1] if self.blocks else -1
+        self.blocks.append(index if element.tag in _BLOCKS else outer)
+        if element.label is not None:
+            self.labelled.append(index)
+        self.containers += element.container
 
     def _pop(self) -> _Element:
         element = self.stack.pop()
+        self.at[element.tag].pop()
+        self.blocks.pop()
+        if self.labelled and self.labelled[-1] == len(self.stack):
+            self.labelled.pop()
+        self.containers -= element.container
         if element.label is not None:
             self.trailing = None  # a note's text ends with the note
             if self.open is not None:
@@ -230,18 +268,27 @@ class _Reader(HTMLParser):
 
 def extract(letter: Letter) -> list[Reference]:
     """The references of an HTML letter, in source order."""
-    reader = _Reader()
-    reader.feed(normalise_newlines(letter.text))
+    return finish(letter, drafts(normalise_newlines(letter.text)))
+
+
+def drafts(text: str, note: str | None = None) -> list[Draft]:
+    """The links of HTML ``text``, placed by 1-based line and column within it.
+
+    ``note``: the label of the note that ``text`` sits in, if it does (an HTML block inside a
+    Markdown footnote).
+    """
+    reader = _Reader(note)
+    reader.feed(text)
     reader.close()
-    drafts = []
+    found = []
     for anchor in reader.anchors:
         if is_note_anchor(anchor.href):
             continue
         url = anchor.href
         if reader.base is not None and url and not url.startswith("#"):
             url = urljoin(reader.base, url)
-        text = collapse("".join(anchor.words))
+        words = collapse("".join(anchor.words))
         after = "".join(anchor.after)
         kind = LinkKind.INLINE
-        drafts.append(Draft(anchor.line, anchor.column, kind, text, url, anchor.note, after))
-    return finish(letter, drafts)
+        found.append(Draft(anchor.line, anchor.column, kind, words, url, anchor.note, after))
+    return found

@@ -7,6 +7,11 @@ ends in the inline source, and a rule of ours finds bare ``http(s)://``, ``mailt
 text in the source line it came from. URLs are kept as written: markdown-it's normalising and
 its refusal of some schemes are turned off, so that ``#`` stays ``#`` and ``javascript:`` is
 reported rather than dropped.
+
+HTML blocks (a letter pasted from Word or Google Docs) are read by the HTML letters' reader.
+markdown-it stops reading at its nesting limit (and, inside a list, skips the rest of the
+letter): past a depth just short of it, a rule of ours reads each line's links on their own,
+and the letter's reader is told where that began.
 """
 
 from __future__ import annotations
@@ -15,16 +20,17 @@ import html
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore, inline, text_join
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.rules_inline import StateInline, autolink, html_inline, link
 from markdown_it.token import Token
+from markdown_it.utils import EnvType
 from mdit_py_plugins.footnote import footnote_plugin
 
-from citecheck.models import Letter, LinkKind, Reference
+from citecheck.models import Letter, LinkKind
 from citecheck.parse.footnotes import (
     Draft,
     collapse,
@@ -33,6 +39,8 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
+from citecheck.parse.html import drafts as html_drafts
+from citecheck.parse.outcome import Parsed
 from citecheck.parse.text import bare_url_end, find_schemeless
 
 _Rule = Callable[[StateInline, bool], bool]
@@ -42,11 +50,18 @@ _HTML_A_OPEN = re.compile(
     r"<a\s(?:[^>]*?\s)?href\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))", re.IGNORECASE
 )
 _HTML_A_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
-_SUPERSCRIPT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
+_NOTE_MARK = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]|<sup", re.IGNORECASE)
+_SUP_LABEL = re.compile(
+    r"[ \t]*<sup(?:\s[^>]*)?>[ \t]*\[?(\d{1,4})\]?[ \t]*</sup\s*>", re.IGNORECASE
+)
+_ANCHOR_TAG = re.compile(r"<a\s", re.IGNORECASE)
+# What opens a line inside quotes and lists: ">" and list markers, read past on a deep line.
+_CONTAINER_MARKS = re.compile(r"(?:[ \t>]|[-+*](?=[ \t]|\Z)|\d{1,9}[.)](?=[ \t]|\Z))*")
 _BRACKET_LABEL = re.compile(r"[ \t]*\[(\d{1,4})\]")
 _NEWLINES = re.compile(r"\r\n?|\n")
-_STREAM = "citecheck.stream"  # the env key of the collector of a letter parsed block by block
-_BATCH = 2048  # tokens handed on at a time when streaming
+_COLLECTOR = "citecheck.collector"  # the env key of the collector of a letter's links
+_DEEP = "citecheck.deep"  # the env key of the first line read past the nesting depth
+_BATCH = 2048  # tokens handed on at a time
 _SPENT = Token("citecheck_spent", "", 0)  # stands for a token handed on while its list is open
 # Emphasis markers: runs of * or ~, and runs of _ that are not inside a word (snake_case).
 _EMPHASIS = re.compile(r"[*~]+|(?<![^\W_])_+|_+(?![^\W_])")
@@ -161,11 +176,11 @@ def _address_starts(state: StateInline) -> list[int]:
 
 
 def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """A block rule that matches nothing: when streaming, it hands finished blocks on."""
-    collector = state.env.get(_STREAM)
-    if collector is not None and len(state.tokens) - collector.done >= _BATCH:
+    """A block rule that matches nothing: it hands finished blocks on to the collector."""
+    collector = state.env[_COLLECTOR]
+    if len(state.tokens) - collector.done >= _BATCH:
         first = collector.done
-        collector.take(state.tokens, parse=True)
+        collector.take(state.tokens, state.env)
         if state.level == 0:  # outside any list or quote, no rule will look back at them
             del state.tokens[:]
             collector.done = 0
@@ -176,13 +191,29 @@ def _flush(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return False
 
 
+def _deep_line(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Two levels short of markdown-it's nesting limit, one line read as inline text.
+
+    markdown-it skips what lies past its limit (in a list, up to the end of the letter), and
+    raising the limit only moves the cliff (and nears Python's recursion limit): a line this
+    deep keeps its links, and the quotes and lists around it still end where they should.
+    """
+    if state.level < state.md.options["maxNesting"] - 2:
+        return False
+    line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+    state.env.setdefault(_DEEP, start)
+    token = state.push("inline", "", 0)
+    token.content = _CONTAINER_MARKS.sub("", line, count=1)
+    token.map = [start, start + 1]
+    token.children = []
+    state.line = start + 1
+    return True
+
+
 def _inline_core(state: StateCore) -> None:
-    """markdown-it's inline step, or, when streaming, the last blocks handed on."""
-    collector = state.env.get(_STREAM)
-    if collector is None:
-        inline(state)
-    else:
-        collector.take(state.tokens, parse=True)
+    """markdown-it's inline step: the blocks not handed on yet, their inline content parsed
+    one block at a time (and dropped once its links are taken)."""
+    state.env[_COLLECTOR].take(state.tokens, state.env)
 
 
 def _renderer() -> MarkdownIt:
@@ -191,12 +222,16 @@ def _renderer() -> MarkdownIt:
     # the time: its markers are taken out of anchor text instead (``_unemphasised``).
     md.disable(["emphasis", "balance_pairs", "fragments_join"])
     footnote_plugin(md, inline=False)
+    # The plugin's last step moves notes to the end and drops those no marker points to: a note
+    # whose marker was lost or typed as "¹" would lose its links. Notes are read where they are.
+    md.disable("footnote_tail")
     md.inline.ruler.at("link", _stamped(link, "link"))
     md.inline.ruler.at("autolink", _stamped(autolink, "autolink"))
     md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
     md.inline.ruler.before("linkify", "bare_url", _bare_url)
     md.inline.ruler.before("text", "schemeless_url", _schemeless_url)
     md.block.ruler.before("table", "citecheck_flush", _flush)
+    md.block.ruler.before("table", "citecheck_deep", _deep_line)
     md.core.ruler.at("inline", _inline_core)
     return md
 
@@ -215,44 +250,63 @@ class _Found:
     url: str
 
 
-def extract(letter: Letter) -> list[Reference]:
-    """The references of a Markdown letter, in source order."""
+def extract(letter: Letter) -> Parsed:
+    """The references of a Markdown letter, in source order, and where nesting hid structure."""
     source = letter.text.replace("\0", "\ufffd")
-    collector = _Collector(_NEWLINES.split(source))
-    # Without a "]:" there is no link or footnote definition, so no later block can change how
-    # an earlier one reads: blocks are then finished as they are parsed and their tokens dropped
-    # (``_flush``), instead of holding the whole letter's tokens at once.
-    env = {_STREAM: collector} if "]:" not in source else {}
-    collector.take(_MD.parse(source, env), parse=False)
-    return finish(letter, collector.drafts)
+    lines = _NEWLINES.split(source)
+    # Blocks are finished as they are parsed and their tokens dropped (``_flush``), instead of
+    # holding the whole letter's tokens at once (hundreds of MB for a 20 MB letter). A link or
+    # footnote definition ("]:") may come after the links that use it: a first pass, that reads
+    # no inline content, gathers them all into ``env`` first.
+    env: dict[str, object] = {}
+    if "]:" in source:
+        env[_COLLECTOR] = _Collector(lines, links=False)
+        _MD.parse(source, env)
+    collector = _Collector(lines, links=True)
+    env[_COLLECTOR] = collector
+    _MD.parse(source, env)
+    notices: tuple[str, ...] = ()
+    deep = env.get(_DEEP)
+    if isinstance(deep, int):
+        notices = (
+            f"{letter.path}: line {deep + 1}: quotes or lists nest too deep to be read as "
+            "Markdown from here; their links are read line by line (a link broken over two "
+            "lines there is missed)",
+        )
+    return Parsed(tuple(finish(letter, collector.drafts)), notices)
 
 
 class _Collector:
     """Turns finished block tokens into drafts, in document order, as they come."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], *, links: bool) -> None:
         self.lines = lines
+        self.links = links  # False: a first pass, only gathering the letter's definitions
         self.drafts: list[Draft] = []
         self.cursors: dict[int, int] = {}
         self.walker = _Walker()
         self.done = 0  # tokens before this index are handled
 
-    def take(self, tokens: list[Token], *, parse: bool) -> None:
-        """Handle ``tokens[self.done:]``; ``parse``: their inline content is not parsed yet."""
+    def take(self, tokens: list[Token], env: EnvType) -> None:
+        """Handle ``tokens[self.done:]``, parsing their inline content with the letter's
+        ``env`` (its link and footnote definitions)."""
         batch = tokens[self.done :]
         self.done = len(tokens)
-        if parse:
-            inlines = [token for token in batch if token.type == "inline"]
-            for token in inlines:
-                token.children = token.children or []
-                _MD.inline.parse(token.content, _MD, {}, token.children)
-            text_join(StateCore("", _MD, {}, inlines))
+        if not self.links:
+            return
+        inlines = [token for token in batch if token.type == "inline"]
+        for token in inlines:
+            token.children = token.children or []
+            _MD.inline.parse(token.content, _MD, env, token.children)
+        text_join(StateCore("", _MD, {}, inlines))
         for token, label, children in self.walker.feed(batch):
-            found = [link for link in _links(children) if not is_note_anchor(link.url)]
-            if found:
-                self.drafts.extend(_drafts(token, found, label, self.lines, self.cursors))
-            if parse:  # handled: what it held is not needed again
-                token.children, token.content = [], ""
+            if token.type == "html_block":
+                self.drafts.extend(_html_block(token, label, self.lines, self.cursors))
+            else:
+                found = [link for link in _links(children) if not is_note_anchor(link.url)]
+                if found:
+                    self.drafts.extend(_drafts(token, found, label, self.lines, self.cursors))
+            token.children, token.content = [], ""  # handled: what it held is not needed again
 
 
 class _Walker:
@@ -267,7 +321,8 @@ class _Walker:
         self.before: Token | None = None
 
     def feed(self, tokens: Sequence[Token]) -> Iterator[tuple[Token, str | None, list[Token]]]:
-        """Each inline token with a source position, its note's label, and its children."""
+        """Each inline token and HTML block with a source position, its note's label, and its
+        children (none for an HTML block)."""
         lists, items = self.lists, self.items
         for token in tokens:
             kind = token.type
@@ -285,9 +340,11 @@ class _Walker:
                     bracketed = _BRACKET_LABEL.match(token.content)
                     label = bracketed.group(1) if bracketed else None
                 yield token, label, children
-            elif kind == "footnote_open":
-                self.footnote = str(token.meta.get("label", token.meta.get("id", "")))
-            elif kind == "footnote_close":
+            elif kind == "html_block" and token.map is not None:
+                yield token, self.footnote or (items[-1] if items else None), []
+            elif kind == "footnote_reference_open":
+                self.footnote = str(token.meta["label"])
+            elif kind == "footnote_reference_close":
                 self.footnote = None
             elif kind == "heading_open":
                 self.heading_level = int(token.tag[1:])
@@ -296,19 +353,14 @@ class _Walker:
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 lists.append([kind == "ordered_list_open", 0])
             elif kind in ("bullet_list_close", "ordered_list_close"):
-                # The footnote plugin moves note bodies to the end of the stream, so a note
-                # defined inside a list can leave opens and closes unpaired: never trust them.
-                if lists:
-                    lists.pop()
+                lists.pop()
             elif kind == "list_item_open":
-                if not lists:
-                    lists.append([False, 0])
                 lists[-1][1] += 1
                 outer = items[-1] if items else None
                 if outer is None and self.section_level is not None and self.footnote is None:
                     outer = token.info if lists[-1][0] and token.info else str(lists[-1][1])
                 items.append(outer)
-            elif kind == "list_item_close" and items:
+            elif kind == "list_item_close":
                 items.pop()
 
 
@@ -409,8 +461,9 @@ def _drafts(
 
 
 def _superscript_notes(content: str) -> list[tuple[int, str]]:
-    """Where lines of ``content`` start a note with superscript digits, and the labels."""
-    if _SUPERSCRIPT.search(content) is None:  # cheap first: most text has no superscript digit
+    """Where lines of ``content`` start a note with superscript digits or a ``<sup>`` number,
+    and the labels."""
+    if _NOTE_MARK.search(content) is None:  # cheap first: most text has no note marker
         return []
     notes = []
     offset = 0
@@ -418,8 +471,29 @@ def _superscript_notes(content: str) -> list[tuple[int, str]]:
         found = superscript_label(line)
         if found is not None:
             notes.append((offset, found[0]))
+        else:
+            tagged = _SUP_LABEL.match(line)
+            if tagged is not None:
+                notes.append((offset, tagged.group(1)))
         offset += len(line) + 1
     return notes
+
+
+def _html_block(
+    block: Token, label: str | None, lines: list[str], cursors: dict[int, int]
+) -> Iterator[Draft]:
+    """The ``<a href>`` links of an HTML block, placed in the source (at the ``<`` of the tag)."""
+    content = block.content.removesuffix("\n")
+    if _ANCHOR_TAG.search(content) is None:  # cheap first: most blocks hold no link
+        return
+    found = html_drafts(content, label)
+    if not found:
+        return
+    assert block.map is not None
+    place = _Placer(content, block.map[0], lines, cursors)
+    for draft in found:
+        line, column = place(place.starts[draft.line - 1] + draft.column - 1)
+        yield replace(draft, line=line, column=column)
 
 
 class _Placer:
