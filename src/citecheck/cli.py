@@ -419,8 +419,9 @@ def _write_docx(report: Report, options: Options) -> None:
 
     if report.findings is None or options.output is None:  # refused before the run
         raise InputError("--format docx writes a copy of the letter: name it with --output FILE")
-    data, _count = annotate_docx(Path(report.letters[0].path).read_bytes(), report.findings)
+    data, count = annotate_docx(Path(report.letters[0].path).read_bytes(), report.findings)
     write_atomic(options.output, data)
+    print(f"citecheck: {count} comment(s) written in {options.output}", file=sys.stderr)
     print_report(report, summary_only=True)
 
 

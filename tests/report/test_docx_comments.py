@@ -146,6 +146,7 @@ def test_docx_format_comments_each_problem_link_on_its_own_text(  # type: ignore
     result = _check(cli, letter, out)
 
     assert result.code == 1, result.err  # a broken link fails the run, as with any format
+    assert f"citecheck: 5 comment(s) written in {out}" in result.err
     assert hashlib.sha256(letter.read_bytes()).hexdigest() == before  # the letter untouched
     comments = _comments(out)
     for anchored, text in comments:

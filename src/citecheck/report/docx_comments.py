@@ -105,7 +105,7 @@ def _fallback(document: Any, paragraphs: list[Any]) -> tuple[Any, Any]:
     """The first run of the letter; an empty one at its end when the body has no run."""
     run = next((runs[0] for runs in map(_runs, paragraphs) if runs), None)
     if run is None:
-        run = document.add_paragraph().add_run("")._r
+        run = document.add_paragraph().add_run("").element
     return run, run
 
 
