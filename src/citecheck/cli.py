@@ -364,6 +364,8 @@ def _run_check(paths: list[str], options: Options, skipped: list[str]) -> Report
     # library's (meta/pdf.py leaves its caller's logging alone).
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     letters = _letters(paths, options, skipped)
+    if options.format == "docx":
+        _refuse_docx_unless_fit(letters, options)
     with progress_bar(enabled=not options.quiet) as on_progress:
         return pipeline.run_check(letters, options, on_progress=on_progress)
 
@@ -375,8 +377,13 @@ def _emit(report: Report, options: Options) -> None:
 
     print_notices(report)
     command = Command.REFS if report.findings is None else Command.CHECK
-    fmt = formats(command)[options.format or "rich"]
-    if options.output is not None:
+    offered = formats(command)
+    if (options.format or "rich") not in offered:
+        raise InputError(f"{command} has no --format {options.format} ({', '.join(offered)})")
+    fmt = offered[options.format or "rich"]
+    if fmt.annotates:
+        _write_docx(report, options)
+    elif options.output is not None:
         text = (
             render_plain(report, verbose=options.verbose, quiet=options.quiet)
             if fmt.drawn
@@ -389,6 +396,33 @@ def _emit(report: Report, options: Options) -> None:
         print_report(report, verbose=options.verbose, quiet=options.quiet)
     else:
         sys.stdout.write(renderer(fmt.name, command)(report))
+
+
+def _refuse_docx_unless_fit(letters: list[Letter], options: Options) -> None:
+    """Before any request: --format docx writes a commented copy of one .docx letter to a file."""
+    if options.output is None or _is_stdout(options.output):
+        raise InputError("--format docx writes a copy of the letter: name it with --output FILE")
+    if len(letters) != 1:
+        raise InputError(f"--format docx comments one letter; {len(letters)} letters were given")
+    letter = letters[0]
+    if letter.data is None:
+        raise InputError(f"--format docx needs a .docx letter; {letter.path} is not one")
+    if Path(letter.path).resolve() == options.output.resolve():
+        raise InputError(f"--output {options.output} is the letter itself; it is never overwritten")
+
+
+def _write_docx(report: Report, options: Options) -> None:
+    """The letter with a Word comment on each problem link, to --output; the letter untouched."""
+    from citecheck.output import write_atomic
+    from citecheck.report.docx_comments import annotate_docx
+    from citecheck.report.terminal import print_report
+
+    if report.findings is None or options.output is None:  # refused before the run
+        raise InputError("--format docx writes a copy of the letter: name it with --output FILE")
+    data, count = annotate_docx(Path(report.letters[0].path).read_bytes(), report.findings)
+    write_atomic(options.output, data)
+    print(f"citecheck: {count} comment(s) written in {options.output}", file=sys.stderr)
+    print_report(report, summary_only=True)
 
 
 def _emit_summary(report: Report, *, to_stderr: bool = False) -> None:

@@ -30,7 +30,7 @@ DEFAULT_EXPORT_FORMAT = "csv"
 DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
 
 # Format names as the user writes them; report/ maps each to its module (a test keeps them equal).
-OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html")
+OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html", "docx")
 EXPORT_FORMATS = ("csv", "json", "bibtex", "csl-json")
 INPUT_FORMATS = ("md", "txt", "html")  # of standard input
 

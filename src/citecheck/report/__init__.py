@@ -42,6 +42,7 @@ class Format:
     commands: frozenset[Command]
     drawn: bool = False  # drawn on the terminal; every other format is a text for a file or stdout
     bibliography: bool = False  # cites only the sources a reader can follow (``citations``)
+    annotates: bool = False  # writes a copy of the letter itself, not a text (``docx_comments``)
 
 
 REGISTRY: tuple[Format, ...] = (
@@ -53,6 +54,7 @@ REGISTRY: tuple[Format, ...] = (
     Format("github", "github", _OUTPUTS),
     Format("sarif", "sarif", _OUTPUTS),
     Format("html", "html", _OUTPUTS),
+    Format("docx", "docx_comments", frozenset({Command.CHECK}), annotates=True),
     Format("json", "export_json", frozenset({Command.EXPORT})),
     Format("bibtex", "bibtex", frozenset({Command.EXPORT}), bibliography=True),
     Format("csl-json", "csljson", frozenset({Command.EXPORT}), bibliography=True),

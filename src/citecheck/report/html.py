@@ -21,7 +21,7 @@ from citecheck import __version__
 from citecheck.models import Finding, LinkKind, Reference, Report, Status
 from citecheck.parse.text import normalise_newlines
 from citecheck.report.common import QUIET, where
-from citecheck.report.records import finding_record, reference_record
+from citecheck.report.records import archived_copy, finding_record, reference_record
 from citecheck.urls import mask_credentials, star_credentials
 
 # Icon, then a CSS colour group; the icon and the word carry the status without colour.
@@ -42,6 +42,8 @@ _UNCHECKED = ("\u2022", "none", "link")  # •
 
 # Only these become clickable; anything else (javascript:, data:, mailto: …) stays text.
 _WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
+# A Wayback-style capture address: /web/, the capture's YYYYMMDDhhmmss, maybe a suffix (id_).
+_CAPTURE = re.compile(r"/web/(\d{4})(\d{2})(\d{2})\d{6}(?:[a-z]{2}_)?/")
 # What may follow a Markdown inline link's URL before its ")": an optional title.
 _INLINE_TAIL = re.compile(r"""\s*(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\))?\s*\)""")
 _REFERENCE_TAIL = re.compile(r"\](?:\[[^\]\n]*\])?")
@@ -181,13 +183,29 @@ def _look(mark: _Mark) -> tuple[str, str, str]:
     return icon, group, mark.finding.status.value
 
 
-def _url_html(url: str | None) -> str:
-    """A URL as text, and as a link only when it is http(s)."""
+def _url_html(url: str | None, robust: str = "") -> str:
+    """A URL as text, and as a link only when it is http(s); ``robust``: its Robust Links
+    attributes (see ``_robust``)."""
     if not url:
         return ""
     if _WEB_URL.match(url):
-        return f'<a href="{_e(url)}" rel="noopener noreferrer nofollow">{_e(url)}</a>'
+        return f'<a href="{_e(url)}" rel="noopener noreferrer nofollow"{robust}>{_e(url)}</a>'
     return f"<code>{_e(url)}</code>"
+
+
+def _robust(original: str, archived: str | None) -> str:
+    """The Robust Links attributes of a link that has an archived copy, else nothing.
+
+    ``data-versiondate`` is the capture's date, read from the archive address's
+    ``/web/YYYYMMDDhhmmss/``; an address with no full date there names no capture, so it gets none.
+    """
+    if not archived:
+        return ""
+    attributes = f' data-originalurl="{_e(original)}" data-versionurl="{_e(archived)}"'
+    stamp = _CAPTURE.search(archived)
+    if stamp:
+        attributes += f' data-versiondate="{stamp[1]}-{stamp[2]}-{stamp[3]}"'
+    return attributes
 
 
 def _record(mark: _Mark) -> dict[str, Any]:
@@ -209,9 +227,10 @@ def _detail_rows(mark: _Mark) -> list[tuple[str, str]]:
     kind = record["kind"] + (f", footnote {record['footnote']}" if record["footnote"] else "")
     rows.append(("link", _e(kind)))
     rows.append(("link text", _e(record["text"]) if record["text"] else "<em>(none)</em>"))
-    rows.append(("URL", _url_html(record["url"])))
+    archived = archived_copy(finding) if finding is not None else None
+    rows.append(("URL", _url_html(record["url"], _robust(record["url"], archived))))
     if finding is not None:
-        rows.extend(_verdict_rows(record, finding))
+        rows.extend(_verdict_rows(record, finding, archived))
     else:
         rows.extend(_cited_rows(record, page=False))
     return rows
@@ -234,7 +253,9 @@ def _cited_rows(record: dict[str, Any], page: bool) -> list[tuple[str, str]]:
     return rows
 
 
-def _verdict_rows(record: dict[str, Any], finding: Finding) -> list[tuple[str, str]]:
+def _verdict_rows(
+    record: dict[str, Any], finding: Finding, archived: str | None
+) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     if record["http_status"] is not None:
         reason = finding.fetched.reason if finding.fetched and finding.fetched.reason else ""
@@ -249,8 +270,12 @@ def _verdict_rows(record: dict[str, Any], finding: Finding) -> list[tuple[str, s
         rows.append(("title similarity", _e(f"{record['title_similarity']:.0%}")))
     if record["site_name"]:
         rows.append(("site", _e(record["site_name"])))
+    robust = _robust(record["url"], archived)
     if record["suggestion"]:
-        rows.append(("suggestion", _url_html(record["suggestion"])))
+        shown = record["suggestion"]
+        rows.append(("suggestion", _url_html(shown, robust if shown == archived else "")))
+    if archived and archived != record["suggestion"]:
+        rows.append(("archived copy", _url_html(archived, robust)))
     if finding.accessed:
         cached = " (from the cache)" if record["from_cache"] else ""
         rows.append(("checked", _e(f"{finding.accessed}{cached}")))
