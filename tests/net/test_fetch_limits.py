@@ -44,14 +44,20 @@ def test_global_limit_holds_across_hosts(loopback, fetch_all) -> None:
 def test_rate_spaces_requests_to_one_host(loopback, fetch_all) -> None:
     site = loopback()
     site.route("/", Reply(200, b"ok"))
+    sent: list[float] = []
+    started = time.monotonic()
 
-    fetch_all([site.url(f"/?n={n}") for n in range(5)], rate=10.0)
+    fetch_all(
+        [site.url(f"/?n={n}") for n in range(5)],
+        rate=10.0,
+        on_request=lambda url: sent.append(time.monotonic()),
+    )
 
-    # The first request also pays the process's one-time costs (first connection, lazy
-    # imports), which narrow the gap after it without any scheduling fault: skip it.
-    times = sorted(request.time for request in site.requests)[1:]
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.09
+    # Five requests at 10/s take at least four tenths of a second to go out. A stall of the
+    # machine can only delay requests (and bunch the ones after it, as a token bucket does), so
+    # this lower bound holds however loaded the machine is; without the rate it is ~0.
+    assert len(sent) == 5
+    assert max(sent) - started >= 0.4
 
 
 def test_retry_after_seconds_is_honoured(loopback, fetch_one) -> None:
