@@ -118,9 +118,9 @@ _SCHEMA = (
     # The bound lives in the file, so that every writer keeps it, whatever its conditions.
     f"""
     CREATE TRIGGER IF NOT EXISTS history_bound AFTER INSERT ON history BEGIN
-        DELETE FROM history WHERE key = NEW.key AND rowid NOT IN (
-            SELECT rowid FROM history WHERE key = NEW.key
-            ORDER BY checked_at DESC LIMIT {HISTORY_LIMIT}
+        DELETE FROM history WHERE key = NEW.key AND checked_at < (
+            SELECT checked_at FROM history WHERE key = NEW.key
+            ORDER BY checked_at DESC LIMIT 1 OFFSET {HISTORY_LIMIT - 1}
         );
     END
     """,
@@ -156,10 +156,11 @@ WHERE endpoint = ? AND (url, stamp) IN (
 _INSERT_CHECK = """
 INSERT OR REPLACE INTO history (key, conditions, checked_at, outcome) VALUES (?, ?, ?, ?)
 """
-_SELECT_HISTORY = """
-SELECT key, outcome FROM history
+# SQLite takes a bare column of a max() aggregate from the row holding the maximum.
+_SELECT_LATEST = """
+SELECT key, outcome, max(checked_at) FROM history
 WHERE key IN (SELECT value FROM json_each(?)) AND conditions = ?
-ORDER BY key, checked_at
+GROUP BY key
 """
 
 _CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
@@ -366,17 +367,20 @@ class ResultCache:
         ]
         self._write(_UPSERT_ANSWER, rows)
 
-    def history(self, keys: Iterable[str]) -> dict[str, tuple[Check, ...]]:
-        """The checks kept for any of ``keys`` under this cache's conditions, oldest first."""
+    def latest_checks(self, keys: Iterable[str]) -> dict[str, Check]:
+        """The newest check kept for any of ``keys`` under this cache's conditions, by key.
+
+        Only the newest: it carries its URL's run of failures, and decoding whole histories
+        would cost a warm run of thousands of links more than the rest of it.
+        """
         wanted = json.dumps([key for key in dict.fromkeys(keys) if _cacheable(key)])
-        found: dict[str, list[Check]] = {}
-        for key, outcome in self._read(_SELECT_HISTORY, (wanted, self.conditions)):
+        found: dict[str, Check] = {}
+        for key, outcome, _ in self._read(_SELECT_LATEST, (wanted, self.conditions)):
             try:
-                check = _decoder(Check)(json.loads(outcome))
+                found[key] = _decoder(Check)(json.loads(outcome))
             except (ValueError, TypeError, KeyError):
-                continue  # written by another version of the record: that check is forgotten
-            found.setdefault(key, []).append(check)
-        return {key: tuple(checks) for key, checks in found.items()}
+                continue  # written by another version of the record: as if never checked
+        return found
 
     def add_checks(self, checks: Iterable[tuple[str, Check]]) -> None:
         """Add each (key, check) to its URL's history, which keeps the newest ``HISTORY_LIMIT``."""

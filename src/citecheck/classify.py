@@ -11,7 +11,7 @@ by ``claims.compare`` when ``weighed_claims`` finds a page to weigh them against
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -207,12 +207,11 @@ def _transient(fetched: Fetched) -> bool:
 
 
 def next_check(
-    history: Sequence[Check], fetched: Fetched, verdict: LinkVerdict, checked_at: float
+    last: Check | None, fetched: Fetched, verdict: LinkVerdict, checked_at: float
 ) -> Check:
     """The check just made (``verdict`` from ``fetched``, decided without ``accept``), carrying on
-    the run of failures of the URL's ``history`` (oldest first)."""
+    the run of failures of the URL's ``last`` check."""
     check = Check(checked_at, verdict.status, fetched.error, fetched.http_status)
-    last = history[-1] if history else None
     if fetched.error is FetchError.NO_NETWORK:
         # Our network failed, not the link: the run stands as it was.
         if last is None:
@@ -248,9 +247,8 @@ def next_check(
     )
 
 
-def _failing_run(history: Sequence[Check]) -> Check | None:
-    """The latest check when it failed transiently after the URL had worked, else None."""
-    last = history[-1] if history else None
+def _failing_run(last: Check | None) -> Check | None:
+    """The URL's ``last`` check when it failed transiently after the URL had worked, else None."""
     if last is None or last.worked_at is None or last.failing_since is None:
         return None
     if not last.failures or last.error is FetchError.NO_NETWORK:
@@ -258,18 +256,18 @@ def _failing_run(history: Sequence[Check]) -> Check | None:
     return last
 
 
-def unconfirmed(history: Sequence[Check], confirm_dead: int) -> bool:
-    """Whether the URL's latest check is a failure that fewer than ``confirm_dead`` spaced
+def unconfirmed(last: Check | None, confirm_dead: int) -> bool:
+    """Whether the URL's ``last`` check is a failure that fewer than ``confirm_dead`` spaced
     failures confirm: its result decided nothing yet, so it is checked again, not reused."""
-    run = _failing_run(history)
+    run = _failing_run(last)
     return run is not None and run.confirmed < confirm_dead
 
 
-def flapping(verdict: LinkVerdict, history: Sequence[Check], confirm_dead: int) -> LinkVerdict:
-    """The URL's ``verdict`` (from its latest check) when that check failed transiently after the
+def flapping(verdict: LinkVerdict, last: Check | None, confirm_dead: int) -> LinkVerdict:
+    """The URL's ``verdict`` from its ``last`` check, when that check failed transiently after the
     URL had worked: ``unreachable`` until ``confirm_dead`` failures an hour apart confirm it, then
     ``verdict`` itself; either way the message says since when it fails."""
-    run = _failing_run(history)
+    run = _failing_run(last)
     if run is None or verdict.status in (Status.OK, Status.MOVED):
         return verdict
     assert run.worked_at is not None and run.failing_since is not None  # by _failing_run

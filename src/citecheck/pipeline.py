@@ -79,14 +79,14 @@ def list_references(letters: Sequence[Letter]) -> Report:
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
-    """What is known about one distinct URL; ``history``: its checks, this one last if fetched."""
+    """What is known about one distinct URL; ``check``: its latest check (this one if fetched)."""
 
     fetched: Fetched | None
     meta: PageMeta | None
     verdict: LinkVerdict
     from_cache: bool
     checked_at: float
-    history: tuple[Check, ...] = ()
+    check: Check | None = None
 
 
 def run_check(
@@ -212,30 +212,32 @@ async def _outcomes(
     now = clock()
     # --refresh uses no stored entry (not even its validators): skip reading and decoding them.
     entries = cache.get_many(wanted) if cache is not None and not options.refresh else {}
-    # The history is read even under --refresh: a new answer does not erase that a link worked.
-    histories = cache.history(wanted) if cache is not None else {}
-    outcomes, stale = _from_cache(wanted, entries, histories, options, now)
+    # Read even under --refresh: a new answer does not erase that the link worked before.
+    checks = cache.latest_checks(wanted) if cache is not None else {}
+    outcomes, stale = _from_cache(wanted, entries, checks, options, now)
     if stale:
         fresh = await _fetch_all(stale, entries, options, on_progress, resolver, clock)
-        fresh = {key: _checked(outcome, histories.get(key, ())) for key, outcome in fresh.items()}
+        fresh = {key: _checked(outcome, checks.get(key)) for key, outcome in fresh.items()}
         outcomes.update(fresh)
         if cache is not None:
             cache.put_many(_entry(key, outcome) for key, outcome in fresh.items())
-            cache.add_checks((key, outcome.history[-1]) for key, outcome in fresh.items())
+            cache.add_checks(
+                (key, outcome.check) for key, outcome in fresh.items() if outcome.check
+            )
     return outcomes
 
 
-def _checked(outcome: _Outcome, history: tuple[Check, ...]) -> _Outcome:
-    """A fetched ``outcome`` with its check added to the URL's ``history``."""
+def _checked(outcome: _Outcome, last: Check | None) -> _Outcome:
+    """A fetched ``outcome`` with its check, which carries on from the URL's ``last`` one."""
     assert outcome.fetched is not None  # every fetched outcome has its answer
-    check = classify.next_check(history, outcome.fetched, outcome.verdict, outcome.checked_at)
-    return replace(outcome, history=(*history, check))
+    check = classify.next_check(last, outcome.fetched, outcome.verdict, outcome.checked_at)
+    return replace(outcome, check=check)
 
 
 def _from_cache(
     wanted: dict[str, str],
     entries: dict[str, CacheEntry],
-    histories: dict[str, tuple[Check, ...]],
+    checks: dict[str, Check],
     options: Options,
     now: float,
 ) -> tuple[dict[str, _Outcome], dict[str, str]]:
@@ -246,16 +248,16 @@ def _from_cache(
     stale: dict[str, str] = {}
     for key, url in wanted.items():
         entry = entries.get(key)  # none at all under --refresh
-        history = histories.get(key, ())
+        check = checks.get(key)
         if entry is not None and (
             options.offline
             or (
                 is_fresh(entry, now=now, max_age=options.max_age)
-                and not classify.unconfirmed(history, options.confirm_dead)
+                and not classify.unconfirmed(check, options.confirm_dead)
             )
         ):
             outcomes[key] = _Outcome(
-                entry.fetched, entry.meta, entry.verdict, True, entry.checked_at, history
+                entry.fetched, entry.meta, entry.verdict, True, entry.checked_at, check
             )
         elif options.offline:
             outcomes[key] = _Outcome(None, None, classify.not_in_cache(), False, now)
@@ -389,7 +391,7 @@ def _findings(
             findings.append(classify.finding(reference, decided[index]))
             continue
         outcome = outcomes[targets[index]]
-        verdict = classify.flapping(outcome.verdict, outcome.history, options.confirm_dead)
+        verdict = classify.flapping(outcome.verdict, outcome.check, options.confirm_dead)
         verdict = classify.accepted(verdict, outcome.fetched, outcome.meta, options.accept)
         claims = classify.weighed_claims(reference, verdict, outcome.meta, options.thresholds)
         accessed = (
