@@ -2,7 +2,9 @@
 
 One row per normalised URL (the caller computes the key) holds the response without its body, the
 page's metadata and the URL-level verdict, each as JSON, and the *conditions* it was decided under.
-A second table keeps the archive's answers, by endpoint, URL and date. The file is shared safely by
+A second table keeps the archive's answers, by endpoint, URL and date; a third, each URL's last
+``HISTORY_LIMIT`` checks (``Check``: when, what the answer was), from which a link that worked and
+now fails is told from one that has always failed. The file is shared safely by
 several processes at once (WAL journal, a busy timeout, one short transaction per write).
 
 What a cached verdict is valid for is decided here, so that a cached result never answers for a
@@ -50,13 +52,14 @@ import platformdirs
 
 from citecheck import __version__
 from citecheck.errors import ConfigError
-from citecheck.models import Fetched, LinkVerdict, PageMeta, Status
+from citecheck.models import Check, Fetched, LinkVerdict, PageMeta, Status
 
 if TYPE_CHECKING:
     from citecheck.net.fetch import FetchOptions
 
 __all__ = [
     "APPLICATION_ID",
+    "HISTORY_LIMIT",
     "ArchiveAnswer",
     "CacheEntry",
     "ResultCache",
@@ -71,10 +74,14 @@ __all__ = [
 APPLICATION_ID = 0x43434B31
 # Bump when the stored rows change incompatibly; older caches are then emptied.
 # 2: each result records the conditions it was decided under; the archive's answers are kept.
-SCHEMA_VERSION = 2
+# 3: each URL's recent checks are kept (the results and answers of version 2 stay valid).
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 10.0
 # A broken link is re-checked this many times sooner than a working one: sites come back.
 BROKEN_AGE_DIVISOR = 4
+# Checks kept per URL. Enough to read a flapping link's recent past; the rule itself needs only
+# the latest (each check carries its run of failures).
+HISTORY_LIMIT = 10
 
 _SCHEMA = (
     """
@@ -98,6 +105,24 @@ _SCHEMA = (
         snapshot TEXT,
         PRIMARY KEY (endpoint, url, stamp)
     )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS history (
+        key TEXT NOT NULL,
+        conditions TEXT NOT NULL,
+        checked_at REAL NOT NULL,
+        outcome TEXT NOT NULL,
+        PRIMARY KEY (key, conditions, checked_at)
+    )
+    """,
+    # The bound lives in the file, so that every writer keeps it, whatever its conditions.
+    f"""
+    CREATE TRIGGER IF NOT EXISTS history_bound AFTER INSERT ON history BEGIN
+        DELETE FROM history WHERE key = NEW.key AND checked_at < (
+            SELECT checked_at FROM history WHERE key = NEW.key
+            ORDER BY checked_at DESC LIMIT 1 OFFSET {HISTORY_LIMIT - 1}
+        );
+    END
     """,
 )
 _COLUMNS = "key, checked_at, etag, last_modified, fetched, meta, verdict"
@@ -126,6 +151,16 @@ SELECT url, stamp, checked_at, snapshot FROM archive
 WHERE endpoint = ? AND (url, stamp) IN (
     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
 )
+"""
+
+_INSERT_CHECK = """
+INSERT OR REPLACE INTO history (key, conditions, checked_at, outcome) VALUES (?, ?, ?, ?)
+"""
+# SQLite takes a bare column of a max() aggregate from the row holding the maximum.
+_SELECT_LATEST = """
+SELECT key, outcome, max(checked_at) FROM history
+WHERE key IN (SELECT value FROM json_each(?)) AND conditions = ?
+GROUP BY key
 """
 
 _CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
@@ -332,6 +367,30 @@ class ResultCache:
         ]
         self._write(_UPSERT_ANSWER, rows)
 
+    def latest_checks(self, keys: Iterable[str]) -> dict[str, Check]:
+        """The newest check kept for any of ``keys`` under this cache's conditions, by key.
+
+        Only the newest: it carries its URL's run of failures, and decoding whole histories
+        would cost a warm run of thousands of links more than the rest of it.
+        """
+        wanted = json.dumps([key for key in dict.fromkeys(keys) if _cacheable(key)])
+        found: dict[str, Check] = {}
+        for key, outcome, _ in self._read(_SELECT_LATEST, (wanted, self.conditions)):
+            try:
+                found[key] = _decoder(Check)(json.loads(outcome))
+            except (ValueError, TypeError, KeyError):
+                continue  # written by another version of the record: as if never checked
+        return found
+
+    def add_checks(self, checks: Iterable[tuple[str, Check]]) -> None:
+        """Add each (key, check) to its URL's history, which keeps the newest ``HISTORY_LIMIT``."""
+        rows = [
+            (key, self.conditions, check.checked_at, _dumps(_encode(check)))
+            for key, check in checks
+            if _cacheable(key)
+        ]
+        self._write(_INSERT_CHECK, rows)
+
     def _read(self, query: str, parameters: tuple[str, ...]) -> list[Any]:
         with self._lock:
             if self._conn is None:
@@ -489,10 +548,12 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise _NewerCache
     if version < SCHEMA_VERSION:
-        # Older results were stored in a shape this version cannot read, or without what they
-        # are valid for; it is only a cache, so they are dropped and fetched again.
-        for table in ("results", "archive"):
-            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        if version < 2:
+            # Older results were stored in a shape this version cannot read, or without what
+            # they are valid for; it is only a cache, so they are dropped and fetched again.
+            for table in ("results", "archive", "history"):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+        # Tables and trigger are created only where missing: from version 2, the history is added.
         for statement in _SCHEMA:
             conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

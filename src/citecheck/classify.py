@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from citecheck.claims import compare
 from citecheck.models import (
+    Check,
     ClaimCheck,
     Fetched,
     FetchError,
@@ -188,6 +190,110 @@ def accepted(
     if fetched is None or fetched.error is not None or fetched.http_status not in accept:
         return verdict
     return link_verdict(fetched, meta, accept)
+
+
+# Failures that say little about the page itself: the server, or the way to it, may well be back.
+_TRANSIENT_ERRORS = frozenset({FetchError.TIMEOUT, FetchError.NETWORK, FetchError.REFUSED})
+# Failures closer together than this are one look at the same outage: only failures this far
+# apart confirm a dead link (Wikipedia's archive bot also spaces its checks before saying so).
+CONFIRM_SPACING_S = 3600.0
+
+
+def _transient(fetched: Fetched) -> bool:
+    if fetched.error is not None:
+        return fetched.error in _TRANSIENT_ERRORS
+    code = fetched.http_status or 0
+    return code >= 500 or code == 429
+
+
+def next_check(
+    last: Check | None, fetched: Fetched, verdict: LinkVerdict, checked_at: float
+) -> Check:
+    """The check just made (``verdict`` from ``fetched``, decided without ``accept``), carrying on
+    the run of failures of the URL's ``last`` check."""
+    check = Check(checked_at, verdict.status, fetched.error, fetched.http_status)
+    if fetched.error is FetchError.NO_NETWORK:
+        # Our network failed, not the link: the run stands as it was.
+        if last is None:
+            return check
+        return replace(
+            last,
+            checked_at=checked_at,
+            status=verdict.status,
+            error=fetched.error,
+            http_status=fetched.http_status,
+        )
+    if verdict.status in (Status.OK, Status.MOVED):
+        return replace(check, worked_at=checked_at)
+    if not _transient(fetched) or last is None or last.worked_at is None:
+        return check  # a failure, but not after a check that worked: nothing to wait for
+    if not last.failures or last.confirmed_at is None:
+        return replace(
+            check,
+            worked_at=last.worked_at,
+            failing_since=checked_at,
+            failures=1,
+            confirmed=1,
+            confirmed_at=checked_at,
+        )
+    counts = checked_at - last.confirmed_at >= CONFIRM_SPACING_S
+    return replace(
+        check,
+        worked_at=last.worked_at,
+        failing_since=last.failing_since,
+        failures=last.failures + 1,
+        confirmed=last.confirmed + counts,
+        confirmed_at=checked_at if counts else last.confirmed_at,
+    )
+
+
+def _failing_run(last: Check | None) -> Check | None:
+    """The URL's ``last`` check when it failed transiently after the URL had worked, else None."""
+    if last is None or last.worked_at is None or last.failing_since is None:
+        return None
+    if not last.failures or last.error is FetchError.NO_NETWORK:
+        return None
+    return last
+
+
+def unconfirmed(last: Check | None, confirm_dead: int) -> bool:
+    """Whether the URL's ``last`` check is a failure that fewer than ``confirm_dead`` spaced
+    failures confirm: its result decided nothing yet, so it is checked again, not reused."""
+    run = _failing_run(last)
+    return run is not None and run.confirmed < confirm_dead
+
+
+def flapping(verdict: LinkVerdict, last: Check | None, confirm_dead: int) -> LinkVerdict:
+    """The URL's ``verdict`` from its ``last`` check, when that check failed transiently after the
+    URL had worked: ``unreachable`` until ``confirm_dead`` failures an hour apart confirm it, then
+    ``verdict`` itself; either way the message says since when it fails."""
+    run = _failing_run(last)
+    if run is None or verdict.status in (Status.OK, Status.MOVED):
+        return verdict
+    assert run.worked_at is not None and run.failing_since is not None  # by _failing_run
+    year = _day(run.checked_at).year
+    checks = f"{run.failures} check{'s' if run.failures != 1 else ''}"
+    story = (
+        f"worked on {_date(run.worked_at, year)}; "
+        f"failing since {_date(run.failing_since, year)}, {checks}"
+    )
+    if run.confirmed >= confirm_dead:
+        return replace(verdict, message=f"{verdict.message}; {story}")
+    return LinkVerdict(
+        Status.UNREACHABLE,
+        f"{verdict.message}; {story}; not called dead before {confirm_dead} failed checks "
+        f"an hour apart ({run.confirmed} so far, --confirm-dead)",
+    )
+
+
+def _day(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _date(seconds: float, this_year: int) -> str:
+    """``2 Dec``, with the year when it is not ``this_year``'s."""
+    day = _day(seconds)
+    return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != this_year else "")
 
 
 def soft_404(fetched: Fetched, meta: PageMeta | None) -> str | None:

@@ -18,6 +18,7 @@ import typer
 
 from citecheck import __version__
 from citecheck.config import (
+    DEFAULT_CONFIRM_DEAD,
     DEFAULT_EXPORT_FORMAT,
     DEFAULT_MAX_AGE,
     DEFAULT_MAX_CONCURRENCY,
@@ -216,6 +217,16 @@ CACHE: dict[str, Any] = {
     "archive_endpoint": Annotated[
         str | None,
         typer.Option("--archive-endpoint", metavar="URL", help="The availability API to ask."),
+    ],
+    # With the cache: it keeps the checks that tell a link that worked from one that never did.
+    "confirm_dead": Annotated[
+        int | None,
+        typer.Option(
+            "--confirm-dead",
+            metavar="N",
+            help="A link that worked and now fails transiently is unreachable until N checks "
+            f"an hour apart have failed; {DEFAULT_CONFIRM_DEAD}: at once.",
+        ),
     ],
 }
 

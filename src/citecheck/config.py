@@ -28,6 +28,8 @@ DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE = "1d"
 DEFAULT_EXPORT_FORMAT = "csv"
 DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
+# Failed checks an hour apart before a link that worked is called dead; 1: at once.
+DEFAULT_CONFIRM_DEAD = 1
 
 # Format names as the user writes them; report/ maps each to its module (a test keeps them equal).
 OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html", "docx")
@@ -88,6 +90,7 @@ class Options:
     offline: bool = False
     suggest_archive: bool = False
     archive_endpoint: str = DEFAULT_ARCHIVE_ENDPOINT
+    confirm_dead: int = DEFAULT_CONFIRM_DEAD
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -305,6 +308,7 @@ CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "offline": _bool,
     "suggest_archive": _bool,
     "archive_endpoint": _http_url,
+    "confirm_dead": _count,
     "thresholds": _thresholds,
 }
 # Keys that name a place relative to the configuration file, not to the current folder.

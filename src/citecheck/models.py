@@ -177,6 +177,29 @@ class LinkVerdict:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """One past check of a URL as the cache's history keeps it, and where the URL's run of
+    transient failures stood after it (``classify.next_check``).
+
+    The run's facts ride on every check, so that the flapping rule never needs a check that the
+    history's bound has dropped. ``status`` is the URL's verdict from that answer alone.
+    ``worked_at`` is None unless the run follows a check that worked (a failure, not flapping);
+    ``failures`` counts the run's failed checks, ``confirmed`` those an hour or more after the
+    previous one that counted, the latest at ``confirmed_at``.
+    """
+
+    checked_at: float
+    status: Status
+    error: FetchError | None = None
+    http_status: int | None = None
+    worked_at: float | None = None
+    failing_since: float | None = None
+    failures: int = 0
+    confirmed: int = 0
+    confirmed_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """The knobs of claim checking; claims.py's docstring says what each one does."""
 

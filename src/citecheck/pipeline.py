@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from citecheck import classify, consistency
 from citecheck.models import (
+    Check,
     Fetched,
     FetchError,
     Finding,
@@ -55,6 +56,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+Clock = Callable[[], float]  # seconds since the epoch, as time.time
 
 NO_NETWORK_NOTICE = (
     "NO NETWORK: {count} link(s) could not be checked because this machine cannot reach the "
@@ -82,13 +84,14 @@ def list_references(letters: Sequence[Letter]) -> Report:
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
-    """What is known about one distinct URL."""
+    """What is known about one distinct URL; ``check``: its latest check (this one if fetched)."""
 
     fetched: Fetched | None
     meta: PageMeta | None
     verdict: LinkVerdict
     from_cache: bool
     checked_at: float
+    check: Check | None = None
 
 
 def run_check(
@@ -97,6 +100,7 @@ def run_check(
     *,
     on_progress: ProgressCallback | None = None,
     resolver: Resolver | None = None,
+    clock: Clock = time.time,
 ) -> Report:
     """Check every reference of ``letters`` (blocking wrapper around ``check_letters``)."""
     reports: list[Report] = []
@@ -106,7 +110,9 @@ def run_check(
     # the repr of a 3,000-finding Report costs ~0.1 s (twice).
     async def main() -> None:
         reports.append(
-            await check_letters(letters, options, on_progress=on_progress, resolver=resolver)
+            await check_letters(
+                letters, options, on_progress=on_progress, resolver=resolver, clock=clock
+            )
         )
 
     asyncio.run(main())
@@ -119,8 +125,9 @@ async def check_letters(
     *,
     on_progress: ProgressCallback | None = None,
     resolver: Resolver | None = None,
+    clock: Clock = time.time,
 ) -> Report:
-    """Check every reference of ``letters`` and return the Report."""
+    """Check every reference of ``letters`` and return the Report; ``clock`` dates the checks."""
     listed = list_references(letters)
     decided: dict[int, LinkVerdict] = {}
     targets: dict[int, str] = {}
@@ -138,7 +145,7 @@ async def check_letters(
 
     cache = _open_cache(options)
     try:
-        outcomes = await _outcomes(wanted, options, cache, on_progress, resolver)
+        outcomes = await _outcomes(wanted, options, cache, on_progress, resolver, clock)
         findings = _findings(listed.references, decided, targets, outcomes, options)
         if options.suggest_archive:
             findings = await _with_archive_suggestions(findings, options, cache, resolver)
@@ -204,22 +211,40 @@ async def _outcomes(
     cache: ResultCache | None,
     on_progress: ProgressCallback | None,
     resolver: Resolver | None,
+    clock: Clock,
 ) -> dict[str, _Outcome]:
     """An outcome for every wanted URL: from the cache where fresh, else from the network."""
-    now = time.time()
+    now = clock()
     # --refresh uses no stored entry (not even its validators): skip reading and decoding them.
     entries = cache.get_many(wanted) if cache is not None and not options.refresh else {}
-    outcomes, stale = _from_cache(wanted, entries, options, now)
+    # Read even under --refresh: a new answer does not erase that the link worked before.
+    checks = cache.latest_checks(wanted) if cache is not None else {}
+    outcomes, stale = _from_cache(wanted, entries, checks, options, now)
     if stale:
-        fresh = await _fetch_all(stale, entries, options, on_progress, resolver)
+        fresh = await _fetch_all(stale, entries, options, on_progress, resolver, clock)
+        fresh = {key: _checked(outcome, checks.get(key)) for key, outcome in fresh.items()}
         outcomes.update(fresh)
         if cache is not None:
             cache.put_many(_entry(key, outcome) for key, outcome in fresh.items())
+            cache.add_checks(
+                (key, outcome.check) for key, outcome in fresh.items() if outcome.check
+            )
     return outcomes
 
 
+def _checked(outcome: _Outcome, last: Check | None) -> _Outcome:
+    """A fetched ``outcome`` with its check, which carries on from the URL's ``last`` one."""
+    assert outcome.fetched is not None  # every fetched outcome has its answer
+    check = classify.next_check(last, outcome.fetched, outcome.verdict, outcome.checked_at)
+    return replace(outcome, check=check)
+
+
 def _from_cache(
-    wanted: dict[str, str], entries: dict[str, CacheEntry], options: Options, now: float
+    wanted: dict[str, str],
+    entries: dict[str, CacheEntry],
+    checks: dict[str, Check],
+    options: Options,
+    now: float,
 ) -> tuple[dict[str, _Outcome], dict[str, str]]:
     """Split the wanted URLs into answered-by-cache and still-to-fetch."""
     from citecheck.cache import is_fresh
@@ -228,11 +253,16 @@ def _from_cache(
     stale: dict[str, str] = {}
     for key, url in wanted.items():
         entry = entries.get(key)  # none at all under --refresh
+        check = checks.get(key)
         if entry is not None and (
-            options.offline or is_fresh(entry, now=now, max_age=options.max_age)
+            options.offline
+            or (
+                is_fresh(entry, now=now, max_age=options.max_age)
+                and not classify.unconfirmed(check, options.confirm_dead)
+            )
         ):
             outcomes[key] = _Outcome(
-                entry.fetched, entry.meta, entry.verdict, True, entry.checked_at
+                entry.fetched, entry.meta, entry.verdict, True, entry.checked_at, check
             )
         elif options.offline:
             outcomes[key] = _Outcome(None, None, classify.not_in_cache(), False, now)
@@ -262,6 +292,7 @@ async def _fetch_all(
     options: Options,
     on_progress: ProgressCallback | None,
     resolver: Resolver | None,
+    clock: Clock,
 ) -> dict[str, _Outcome]:
     from citecheck.net.fetch import Fetcher
 
@@ -277,7 +308,7 @@ async def _fetch_all(
 
     async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
         nonlocal done
-        outcome = await _fetch_one(fetcher, url, entries.get(key))
+        outcome = await _fetch_one(fetcher, url, entries.get(key), clock)
         done += 1
         host = _host(url)
         pending[host] -= 1
@@ -291,7 +322,9 @@ async def _fetch_all(
     return dict(results)
 
 
-async def _fetch_one(fetcher: Fetcher, url: str, entry: CacheEntry | None) -> _Outcome:
+async def _fetch_one(
+    fetcher: Fetcher, url: str, entry: CacheEntry | None, clock: Clock
+) -> _Outcome:
     validators = {}
     if entry is not None and entry.verdict.status in (Status.OK, Status.MOVED):
         if entry.etag:
@@ -299,7 +332,7 @@ async def _fetch_one(fetcher: Fetcher, url: str, entry: CacheEntry | None) -> _O
         if entry.last_modified:
             validators["If-Modified-Since"] = entry.last_modified
     fetched = await fetcher.fetch(url, validators=validators or None)
-    now = time.time()
+    now = clock()
     if fetched.http_status == 304 and entry is not None:
         # Revalidated: the stored page still holds; keep its metadata and verdict.
         return _Outcome(entry.fetched, entry.meta, entry.verdict, False, now)
@@ -363,7 +396,8 @@ def _findings(
             findings.append(classify.finding(reference, decided[index]))
             continue
         outcome = outcomes[targets[index]]
-        verdict = classify.accepted(outcome.verdict, outcome.fetched, outcome.meta, options.accept)
+        verdict = classify.flapping(outcome.verdict, outcome.check, options.confirm_dead)
+        verdict = classify.accepted(verdict, outcome.fetched, outcome.meta, options.accept)
         claims = classify.weighed_claims(reference, verdict, outcome.meta, options.thresholds)
         accessed = (
             datetime.fromtimestamp(outcome.checked_at, UTC).date().isoformat()
