@@ -257,3 +257,31 @@ def test_the_prose_note_quotes_anchor_and_title_up_to_80_characters() -> None:
 )
 def test_stem_edges(word: str, stemmed: str) -> None:
     assert stem(word) == stemmed
+
+
+@pytest.mark.parametrize(
+    ("cited", "page"),
+    [
+        ("Zeta labour camps", "Beta labour camps"),  # the plain ratio: one letter differs
+        ("China detention report", "Report China detention"),  # the words reordered
+        (  # the best-aligned stretch of a longer title
+            "Arbitrary detentions in Xinjiang province",
+            "Arbitrary detention in the Xinjiang provinces of China and Tibet region",
+        ),
+        (  # the words of the shorter found in the longer
+            "Uyghur Region forced labour",
+            "Forced labor in the Uyghur Region report",
+        ),
+    ],
+)
+def test_each_way_of_matching_can_carry_a_title_alone(cited: str, page: str) -> None:
+    # Each pair passes through one scorer only (the others stay below 0.8).
+    assert title_similarity(cited, [page]) >= 0.8
+    assert not check(cite(cited), titled(page)).mismatched
+
+
+def test_the_shortening_threshold_given_is_the_one_used() -> None:
+    cited, page = "Zimbabwe elections", "Report on the Zimbabwe elections and the violence"
+    assert check(cite(cited), titled(page)).mismatched
+    two_words = Thresholds(shortening_min_words=2)
+    assert not check(cite(cited), titled(page), two_words).mismatched
