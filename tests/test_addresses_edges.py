@@ -15,6 +15,8 @@ from citecheck.addresses import non_public_reason, parse_host_address
         ("127.", "0.0.0.127"),  # one number and a trailing dot: the dot is dropped
         ("1.2.3.4.0", None),  # five parts are a name, whatever they add up to
         ("1.2.3.4.5", None),
+        ("0x7f.0x.0x.1", "127.0.0.1"),  # a bare "0x" is zero, as browsers read it
+        ("0x", "0.0.0.0"),
         ("", None),
         (".", None),
     ],
