@@ -285,3 +285,12 @@ def test_the_shortening_threshold_given_is_the_one_used() -> None:
     assert check(cite(cited), titled(page)).mismatched
     two_words = Thresholds(shortening_min_words=2)
     assert not check(cite(cited), titled(page), two_words).mismatched
+
+
+def test_a_swapped_name_is_caught_at_exactly_the_threshold() -> None:
+    # These two score exactly 0.75 ("china" and "japan" share one letter of five).
+    cited, page = "Talks with China", "Talks with Japan"
+    at_threshold = Thresholds(title_similarity=0.75)
+    assert title_similarity(cited, [page], Thresholds(title_similarity=1.0)) == 0.75
+    assert title_similarity(cited, [page], at_threshold) == 0.74
+    assert check(cite(cited), titled(page), at_threshold).mismatched
