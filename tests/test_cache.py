@@ -600,19 +600,31 @@ def test_failed_write_turns_the_cache_off_with_a_warning(cache_path: Path) -> No
         assert cache.get("https://b.example.org/") is None
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
-def test_read_only_folder_runs_without_a_cache(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        with ResultCache(folder / "results.sqlite3", conditions=CONDITIONS) as cache:
-            assert not cache.enabled
-            (warning,) = cache.warnings
-            assert str(folder / "results.sqlite3") in warning
-            assert warning.endswith("running without a cache")
-    finally:
-        folder.chmod(0o700)
+# Root (as in CI) writes into read-only folders, so the file cannot be made writable-proof by
+# permissions; these obstacles stop root as they stop anyone.
+@pytest.mark.parametrize(
+    ("obstacle", "says"),
+    [("folder-at-file", "cache file {path} cannot be used ("), ("file-at-folder", "cache folder")],
+)
+def test_a_cache_file_that_cannot_be_made_runs_without_a_cache(
+    tmp_path: Path, obstacle: str, says: str
+) -> None:
+    path = tmp_path / "cache" / "results.sqlite3"
+    if obstacle == "folder-at-file":
+        path.mkdir(parents=True)  # a folder where the database file should be
+    else:
+        (tmp_path / "cache").write_text("not a folder")  # a file where the folder should be
+    with ResultCache(path, conditions=CONDITIONS) as cache:
+        assert not cache.enabled
+        (warning,) = cache.warnings
+        assert warning.startswith(says.format(path=path))
+        assert warning.endswith("running without a cache")
+        cache.put(make_entry())  # dropped, not raised
+        assert cache.get(make_entry().key) is None
+    if obstacle == "folder-at-file":  # nothing of the user's is replaced
+        assert path.is_dir() and not any(path.iterdir())
+    else:
+        assert (tmp_path / "cache").read_text() == "not a folder"
 
 
 def test_default_cache_path_is_in_the_user_cache_folder(

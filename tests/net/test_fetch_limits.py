@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import threading
 import time
 
 import pytest
@@ -12,14 +13,39 @@ from citecheck.models import FetchError
 from citecheck.net.fetch import Fetcher, FetchOptions
 from citecheck.net.resolve import TableResolver
 
-from servers import Reply, closed_port, sequence, wait_until
+from servers import Reply, Request, closed_port, sequence, wait_until
 
 SLOW = Reply(200, b"<title>slow</title>", [("Content-Type", "text/html")], delay=0.15)
 
 
+class Gather:
+    """A route that holds the first ``width`` requests until all of them are in (5 s at most).
+
+    The peak in flight then reaches ``width`` however slow the machine is, so ``== width`` tests
+    the limit, not the timing: a stall can no longer let one request end before the last begins.
+    """
+
+    def __init__(self, width: int, reply: Reply) -> None:
+        self.width, self.reply = width, reply
+        self.barrier = threading.Barrier(width)
+        self.seen = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, _request: Request) -> Reply:
+        with self.lock:
+            self.seen += 1
+            held = self.seen <= self.width
+        if held:
+            try:
+                self.barrier.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass  # fewer arrived than expected: the assertion on the peak says so
+        return self.reply
+
+
 def test_per_host_limit_holds(loopback, fetch_all) -> None:
     site = loopback()
-    site.route("/", SLOW)
+    site.route("/", Gather(3, SLOW))
     urls = [site.url(f"/?n={n}") for n in range(10)]
 
     results = fetch_all(urls, per_host=3)
@@ -30,7 +56,7 @@ def test_per_host_limit_holds(loopback, fetch_all) -> None:
 
 def test_global_limit_holds_across_hosts(loopback, fetch_all) -> None:
     site = loopback()
-    site.route("/", SLOW)
+    site.route("/", Gather(5, SLOW))
     # Four host names, one server: the server sees the sum over all hosts.
     names = {f"h{n}.test": [site.host] for n in range(4)}
     urls = [site.url(f"/?n={n}", host=f"h{n % 4}.test") for n in range(16)]
@@ -100,17 +126,20 @@ def test_a_429_slows_the_whole_host(loopback) -> None:
     site.route("/b", Reply(200))
 
     async def main() -> None:
-        options = FetchOptions(allow_private=True, retries=1)
+        # One slot per host orders the two without a clock: /b waits for the slot /a holds until
+        # its 429 is read, and /a records the pause before it next yields to the event loop.
+        options = FetchOptions(allow_private=True, retries=1, per_host=1)
         async with Fetcher(options, resolver=TableResolver({})) as fetcher:
             first = asyncio.create_task(fetcher.fetch(site.url("/a")))
-            await asyncio.sleep(0.3)  # the 429 has arrived by now
-            assert (await fetcher.fetch(site.url("/b"))).http_status == 200
+            second = asyncio.create_task(fetcher.fetch(site.url("/b")))
             assert (await first).http_status == 200
+            assert (await second).http_status == 200
 
     asyncio.run(main())
-    started = min(r.time for r in site.requests)
+    assert [r.path for r in site.requests][0] == "/a"
+    started = site.requests[0].time
     b_time = next(r.time for r in site.requests if r.path == "/b")
-    assert b_time - started >= 0.95
+    assert b_time - started >= 0.95  # a lower bound: a stall can only lengthen it
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
