@@ -11,20 +11,19 @@ resolver, the guard, the dialling and the verdicts are the real ones.
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import pytest
 
-import citecheck.net.fetch
 from citecheck.config import Options
 from citecheck.letters import collect
 from citecheck.models import Report, Status
-from citecheck.net.addresses import IPAddress, non_public_reason
+from citecheck.net.addresses import AddressReason
 from citecheck.net.resolve import TableResolver
 from citecheck.pipeline import run_check
 
 from servers import Reply, redirect
+from testkit import treat_as_public
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 TITLE = "Joint NGO letter ahead of EU-China Summit"
@@ -36,18 +35,20 @@ PAGE = (
 
 
 @pytest.fixture
-def public_127_0_0_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    def reason(ip: IPAddress) -> str | None:
-        return None if ip == ipaddress.ip_address("127.0.0.2") else non_public_reason(ip)
-
-    monkeypatch.setattr(citecheck.net.fetch, "non_public_reason", reason)
+def public_127_0_0_2() -> AddressReason:
+    """The guard's rule with 127.0.0.2 treated as a public address; the rest keep theirs."""
+    return treat_as_public("127.0.0.2")
 
 
-def check(folder: Path, text: str, resolver: TableResolver) -> Report:
+def check(
+    folder: Path, text: str, resolver: TableResolver, address_reason: AddressReason | None = None
+) -> Report:
     """The letter checked with the default options, as ``citecheck check letter.md`` would."""
     letter = folder / "letter.md"
     letter.write_text(text, encoding="utf-8")
-    return run_check(collect([str(letter)]), Options(), resolver=resolver)
+    return run_check(
+        collect([str(letter)]), Options(), resolver=resolver, address_reason=address_reason
+    )
 
 
 def by_text(report: Report) -> dict[str, tuple[Status, str]]:
@@ -68,7 +69,7 @@ def test_a_cited_name_is_fetched_with_the_guard_on(
     )
     resolver = TableResolver({"www.ngo.test": [site.host], "ngo.test": [site.host]})
 
-    report = check(tmp_path, text, resolver)
+    report = check(tmp_path, text, resolver, public_127_0_0_2)
 
     assert by_text(report)[TITLE] == (Status.OK, "200 OK")
     assert by_text(report)["the old address"][0] is Status.MOVED
@@ -81,7 +82,9 @@ def test_a_cited_name_is_fetched_with_the_guard_on(
     ]
     served = len(site.requests)
 
-    again = check(tmp_path, text, resolver)  # the default cache answers the second run
+    again = check(
+        tmp_path, text, resolver, public_127_0_0_2
+    )  # the default cache answers the second run
 
     assert by_text(again) == by_text(report)
     assert again.findings is not None and all(f.from_cache for f in again.findings)
@@ -113,7 +116,7 @@ def test_a_name_on_a_private_address_is_private_with_the_guard_on(
     )
     resolver = TableResolver({"news.test": [public.host], "intranet.test": [internal.host]})
 
-    report = check(tmp_path, text, resolver)
+    report = check(tmp_path, text, resolver, public_127_0_0_2)
 
     assert by_text(report)["news"][0] is Status.OK
     status, message = by_text(report)["intranet"]
@@ -129,7 +132,9 @@ def test_a_name_with_one_private_address_among_public_ones_is_not_fetched(
     site.route("/", Reply(200, PAGE, HTML))
     resolver = TableResolver({"mixed.test": [site.host, "10.0.0.7"]})
 
-    report = check(tmp_path, f"[mixed]({site.url('/', host='mixed.test')})\n", resolver)
+    report = check(
+        tmp_path, f"[mixed]({site.url('/', host='mixed.test')})\n", resolver, public_127_0_0_2
+    )
 
     assert by_text(report)["mixed"] == (Status.PRIVATE, "not a public address: 10.0.0.7 is private")
     assert site.requests == []

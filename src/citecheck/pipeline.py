@@ -38,7 +38,8 @@ from citecheck.urls import dedupe_key, split_fragment
 if TYPE_CHECKING:
     from citecheck.cache import CacheEntry, ResultCache
     from citecheck.config import Options
-    from citecheck.net.fetch import Fetcher, FetchOptions
+    from citecheck.net.addresses import AddressReason
+    from citecheck.net.fetch import Fetcher, FetchOptions, Network
     from citecheck.net.resolve import Resolver
 
 
@@ -100,6 +101,7 @@ def run_check(
     *,
     on_progress: ProgressCallback | None = None,
     resolver: Resolver | None = None,
+    address_reason: AddressReason | None = None,
     clock: Clock = time.time,
 ) -> Report:
     """Check every reference of ``letters`` (blocking wrapper around ``check_letters``)."""
@@ -111,7 +113,12 @@ def run_check(
     async def main() -> None:
         reports.append(
             await check_letters(
-                letters, options, on_progress=on_progress, resolver=resolver, clock=clock
+                letters,
+                options,
+                on_progress=on_progress,
+                resolver=resolver,
+                address_reason=address_reason,
+                clock=clock,
             )
         )
 
@@ -125,9 +132,21 @@ async def check_letters(
     *,
     on_progress: ProgressCallback | None = None,
     resolver: Resolver | None = None,
+    address_reason: AddressReason | None = None,
     clock: Clock = time.time,
 ) -> Report:
-    """Check every reference of ``letters`` and return the Report; ``clock`` dates the checks."""
+    """Check every reference of ``letters`` and return the Report; ``clock`` dates the checks.
+
+    ``resolver`` and ``address_reason`` replace the system's resolver and the address guard's
+    rule (see ``net.fetch.Network``); tests pass tables.
+    """
+    from citecheck.net.fetch import Network
+
+    network = (
+        Network(resolver)
+        if address_reason is None
+        else Network(resolver, address_reason=address_reason)
+    )
     listed = list_references(letters)
     decided: dict[int, LinkVerdict] = {}
     targets: dict[int, str] = {}
@@ -145,10 +164,10 @@ async def check_letters(
 
     cache = _open_cache(options)
     try:
-        outcomes = await _outcomes(wanted, options, cache, on_progress, resolver, clock)
+        outcomes = await _outcomes(wanted, options, cache, on_progress, network, clock)
         findings = _findings(listed.references, decided, targets, outcomes, options)
         if options.suggest_archive:
-            findings = await _with_archive_suggestions(findings, options, cache, resolver)
+            findings = await _with_archive_suggestions(findings, options, cache, network)
     finally:
         if cache is not None:
             cache.close()
@@ -210,7 +229,7 @@ async def _outcomes(
     options: Options,
     cache: ResultCache | None,
     on_progress: ProgressCallback | None,
-    resolver: Resolver | None,
+    network: Network,
     clock: Clock,
 ) -> dict[str, _Outcome]:
     """An outcome for every wanted URL: from the cache where fresh, else from the network."""
@@ -221,7 +240,7 @@ async def _outcomes(
     checks = cache.latest_checks(wanted) if cache is not None else {}
     outcomes, stale = _from_cache(wanted, entries, checks, options, now)
     if stale:
-        fresh = await _fetch_all(stale, entries, options, on_progress, resolver, clock)
+        fresh = await _fetch_all(stale, entries, options, on_progress, network, clock)
         fresh = {key: _checked(outcome, checks.get(key)) for key, outcome in fresh.items()}
         outcomes.update(fresh)
         if cache is not None:
@@ -291,10 +310,9 @@ async def _fetch_all(
     entries: dict[str, CacheEntry],
     options: Options,
     on_progress: ProgressCallback | None,
-    resolver: Resolver | None,
+    network: Network,
     clock: Clock,
 ) -> dict[str, _Outcome]:
-    from citecheck.net.fetch import Fetcher
 
     total, done = len(stale), 0
     pending = Counter(_host(url) for url in stale.values())
@@ -317,7 +335,7 @@ async def _fetch_all(
         tell()
         return key, outcome
 
-    async with Fetcher(_fetch_options(options), resolver=resolver) as fetcher:
+    async with network.fetcher(_fetch_options(options)) as fetcher:
         results = await asyncio.gather(*(one(fetcher, key, url) for key, url in stale.items()))
     return dict(results)
 
@@ -419,7 +437,7 @@ def _findings(
 
 
 async def _with_archive_suggestions(
-    findings: list[Finding], options: Options, cache: ResultCache | None, resolver: Resolver | None
+    findings: list[Finding], options: Options, cache: ResultCache | None, network: Network
 ) -> list[Finding]:
     """Archived copies nearest the cited date for broken, moved and mismatched references.
 
@@ -444,7 +462,7 @@ async def _with_archive_suggestions(
                 changed[reference.letter] = _letter_changed(reference.letter)
             fallback = changed[reference.letter] or today
         questions[index] = (reference.url, timestamp(reference.cited_date, fallback))
-    snapshots = await _archived(set(questions.values()), options, cache, resolver)
+    snapshots = await _archived(set(questions.values()), options, cache, network)
     result = list(findings)
     for index, question in questions.items():
         snapshot = snapshots.get(question)
@@ -486,7 +504,7 @@ async def _archived(
     questions: set[tuple[str, str]],
     options: Options,
     cache: ResultCache | None,
-    resolver: Resolver | None,
+    network: Network,
 ) -> dict[tuple[str, str], str | None]:
     """The archive's snapshot for each (URL, stamp) it answered about, cached answers first.
 
@@ -495,7 +513,6 @@ async def _archived(
     """
     from citecheck.cache import ArchiveAnswer, answer_is_fresh
     from citecheck.net.archive import ArchiveClient
-    from citecheck.net.fetch import Fetcher
 
     endpoint, now = options.archive_endpoint, time.time()
     known = cache.get_answers(endpoint, questions) if cache and not options.refresh else {}
@@ -509,7 +526,7 @@ async def _archived(
         return snapshots
     # A capture is known by its address: a page the archive replays (an exact hit) is not read.
     capped = replace(_fetch_options(options), html_cap=_REDIRECT_READ, pdf_cap=_REDIRECT_READ)
-    async with Fetcher(capped, resolver=resolver) as fetcher:
+    async with network.fetcher(capped) as fetcher:
         client = ArchiveClient(fetcher, endpoint)
         answers = await asyncio.gather(*(client.lookup(url, stamp) for url, stamp in missing))
     answered = {q: a.snapshot for q, a in zip(missing, answers, strict=True) if a is not None}

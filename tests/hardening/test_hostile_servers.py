@@ -18,6 +18,7 @@ import brotli
 import pytest
 
 from citecheck.models import Finding, Status
+from citecheck.net.addresses import AddressReason
 from citecheck.net.fetch import FetchOptions
 from citecheck.net.resolve import TableResolver
 
@@ -35,6 +36,7 @@ from hostile_kit import (
     links,
 )
 from servers import LoopbackServer, Reply, redirect, self_signed, server_tls, sized_body
+from testkit import treat_as_public
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 CAP = FetchOptions().html_cap
@@ -299,16 +301,9 @@ def test_undecodable_bytes_under_a_lying_charset_still_give_a_title(site: Site) 
 
 
 @pytest.fixture
-def public_127_0_0_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ipaddress
-
-    import citecheck.net.fetch
-    from citecheck.net.addresses import IPAddress, non_public_reason
-
-    def reason(ip: IPAddress) -> str | None:
-        return None if ip == ipaddress.ip_address("127.0.0.2") else non_public_reason(ip)
-
-    monkeypatch.setattr(citecheck.net.fetch, "non_public_reason", reason)
+def public_127_0_0_2() -> AddressReason:
+    """The guard's rule with 127.0.0.2 treated as a public address; the rest keep theirs."""
+    return treat_as_public("127.0.0.2")
 
 
 def test_a_name_on_loopback_is_private_and_never_contacted(tmp_path: Path, loopback) -> None:
@@ -348,7 +343,11 @@ def test_redirects_from_a_public_site_into_private_space_stop_there(
     urls = [public.url(path, host="news.test") for path in spellings]
 
     report = check_text(
-        tmp_path, links(urls), resolver=resolver, options=base_options(allow_private=False)
+        tmp_path,
+        links(urls),
+        resolver=resolver,
+        options=base_options(allow_private=False),
+        address_reason=public_127_0_0_2,
     )
 
     findings = by_url(report)

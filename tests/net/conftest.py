@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from citecheck.models import Fetched
+from citecheck.net.addresses import AddressReason, non_public_reason
 from citecheck.net.fetch import Fetcher, FetchOptions
 from citecheck.net.resolve import Resolver, TableResolver
 
@@ -17,7 +18,8 @@ FetchAll = Callable[..., list[Fetched]]
 
 @pytest.fixture
 def fetch_all() -> FetchAll:
-    """``fetch_all(urls, names={...}, resolver=..., on_request=..., **options)`` -> [Fetched].
+    """``fetch_all(urls, names={...}, resolver=..., on_request=..., address_reason=...,
+    **options)`` -> [Fetched].
 
     Fetches concurrently with one Fetcher; tests fetch loopback, so allow_private defaults to True
     and names resolve through a TableResolver built from ``names``.
@@ -29,6 +31,7 @@ def fetch_all() -> FetchAll:
         names: Mapping[str, Sequence[str]] | None = None,
         resolver: Resolver | None = None,
         on_request: Callable[[str], None] | None = None,
+        address_reason: AddressReason = non_public_reason,
         fetch_kwargs: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> list[Fetched]:
@@ -38,7 +41,12 @@ def fetch_all() -> FetchAll:
 
         async def main() -> list[Fetched]:
             fetch_options = FetchOptions(**options)
-            async with Fetcher(fetch_options, resolver=chosen, on_request=on_request) as fetcher:
+            async with Fetcher(
+                fetch_options,
+                resolver=chosen,
+                address_reason=address_reason,
+                on_request=on_request,
+            ) as fetcher:
                 return list(
                     await asyncio.gather(
                         *(fetcher.fetch(url, **(fetch_kwargs or {})) for url in urls)

@@ -7,17 +7,16 @@ exist on this machine, so that one pure function is the part stood in for.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 
 import pytest
 
-import citecheck.net.fetch
 from citecheck.models import FetchError, Redirect
-from citecheck.net.addresses import IPAddress, non_public_reason
+from citecheck.net.addresses import AddressReason
 from citecheck.net.resolve import NameNotFound
 
 from servers import Reply, redirect
+from testkit import treat_as_public
 
 PAGE = Reply(200, b"<title>ok</title>", [("Content-Type", "text/html")])
 
@@ -70,13 +69,9 @@ def test_guard_false_lets_a_trusted_endpoint_through(loopback, fetch_one) -> Non
 
 
 @pytest.fixture
-def public_127_0_0_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Treat 127.0.0.2 as a public address; everything else keeps its real verdict."""
-
-    def reason(ip: IPAddress) -> str | None:
-        return None if ip == ipaddress.ip_address("127.0.0.2") else non_public_reason(ip)
-
-    monkeypatch.setattr(citecheck.net.fetch, "non_public_reason", reason)
+def public_127_0_0_2() -> AddressReason:
+    """The guard's rule with 127.0.0.2 treated as a public address; the rest keep theirs."""
+    return treat_as_public("127.0.0.2")
 
 
 def test_a_redirect_hop_into_loopback_is_blocked(public_127_0_0_2, loopback, fetch_one) -> None:
@@ -87,8 +82,10 @@ def test_a_redirect_hop_into_loopback_is_blocked(public_127_0_0_2, loopback, fet
     internal.route("/admin", PAGE)
     names = {"intranet.test": [internal.host]}
 
-    direct = fetch_one(public.url("/"), allow_private=False)
-    by_name = fetch_one(public.url("/by-name"), names=names, allow_private=False)
+    direct = fetch_one(public.url("/"), allow_private=False, address_reason=public_127_0_0_2)
+    by_name = fetch_one(
+        public.url("/by-name"), names=names, allow_private=False, address_reason=public_127_0_0_2
+    )
 
     assert direct.error is FetchError.PRIVATE_ADDRESS
     assert direct.error_detail == f"{internal.host} is loopback"
@@ -121,11 +118,11 @@ def test_one_lookup_per_request_and_the_checked_address_is_dialled(
     resolver = Rebinding([public.host, internal.host])
     url = f"http://rebind.test:{public.port}/"
 
-    first = fetch_one(url, resolver=resolver, allow_private=False)
+    first = fetch_one(url, resolver=resolver, allow_private=False, address_reason=public_127_0_0_2)
 
     assert first.http_status == 200 and resolver.lookups == 1
     assert public.hits("/") == 1  # the connection went to the address that was checked
 
-    second = fetch_one(url, resolver=resolver, allow_private=False)
+    second = fetch_one(url, resolver=resolver, allow_private=False, address_reason=public_127_0_0_2)
     assert second.error is FetchError.PRIVATE_ADDRESS and resolver.lookups == 2
     assert internal.requests == []

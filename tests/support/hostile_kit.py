@@ -14,6 +14,7 @@ from typing import Any
 from citecheck.config import Options
 from citecheck.letters import collect
 from citecheck.models import Finding, Report
+from citecheck.net.addresses import AddressReason
 from citecheck.net.resolve import Resolver, TableResolver
 from citecheck.pipeline import _fetch_options, run_check
 
@@ -48,6 +49,7 @@ def check_text(
     name: str = "letter.md",
     resolver: Resolver | None = None,
     options: Options | None = None,
+    address_reason: AddressReason | None = None,
 ) -> Report:
     """Write ``text`` as a letter in ``folder`` and check it through the pipeline."""
     path = folder / name
@@ -56,6 +58,7 @@ def check_text(
         collect([str(path)]),
         options or base_options(),
         resolver=resolver or TableResolver({}),
+        address_reason=address_reason,
     )
 
 

@@ -3,11 +3,14 @@ every test folder may have its own)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from citecheck.net.addresses import AddressReason, IPAddress, non_public_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "letters" / "2026-05-19-meps-china-visit.txt"
@@ -57,3 +60,15 @@ FOOTNOTE_DATES = [
     ("2023-06-12", "12 June 2023"),
     ("2023-05-05", "5 May 2023"),
 ]
+
+
+def treat_as_public(*hosts: str) -> AddressReason:
+    """The address guard's rule with ``hosts`` (loopback test servers) counted as public: how a
+    test runs the default path (host names, guard on) against loopback, through the
+    ``address_reason`` seam rather than a switch in the code."""
+    public = {ipaddress.ip_address(host) for host in hosts}
+
+    def reason(ip: IPAddress) -> str | None:
+        return None if ip in public else non_public_reason(ip)
+
+    return reason

@@ -8,8 +8,11 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Why an address may not be dialled (None: it may): ``non_public_reason``, or a test's table.
+AddressReason = Callable[[IPAddress], str | None]
 
 _V4 = ipaddress.IPv4Network
 _V6 = ipaddress.IPv6Network

@@ -53,7 +53,7 @@ import httpx
 
 from citecheck import __version__
 from citecheck.models import Fetched, FetchError, Redirect
-from citecheck.net.addresses import non_public_reason, parse_host_address
+from citecheck.net.addresses import AddressReason, non_public_reason, parse_host_address
 from citecheck.net.body import Body
 from citecheck.net.resolve import NameNotFound, Resolver, ResolverUnavailable, SystemResolver
 from citecheck.net.wire import Wire, failure
@@ -90,6 +90,20 @@ class FetchOptions:
     other_cap: int = 65_536  # bytes read of anything else (images, zips...)
 
 
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The two seams between citecheck and the network, passed together from the caller to
+    every Fetcher of a run: how names resolve (``None``: the system's resolver) and why an
+    address may not be dialled (the address guard). Tests give a table for each, so the default
+    path — host names, guard on — runs against loopback servers without a switch in the code."""
+
+    resolver: Resolver | None = None
+    address_reason: AddressReason = non_public_reason
+
+    def fetcher(self, options: FetchOptions) -> Fetcher:
+        return Fetcher(options, resolver=self.resolver, address_reason=self.address_reason)
+
+
 class Fetcher:
     """Fetches URLs over one shared ``Wire``; use as ``async with Fetcher(options) as f``."""
 
@@ -98,10 +112,12 @@ class Fetcher:
         options: FetchOptions,
         *,
         resolver: Resolver | None = None,
+        address_reason: AddressReason = non_public_reason,
         on_request: Callable[[str], None] | None = None,
     ) -> None:
         self.options = options
         self._resolver: Resolver = resolver or SystemResolver()
+        self._address_reason = address_reason
         self._on_request = on_request
         self._wire: Wire | None = None
         self._slots = _Slots(options.per_host, options.max_concurrency)
@@ -299,7 +315,7 @@ class Fetcher:
                 return (), (FetchError.NO_NETWORK, str(exc))
         if guard and not self.options.allow_private:
             for address in addresses:
-                reason = _address_reason(address)
+                reason = _reason(address, self._address_reason)
                 if reason is not None:
                     return (), (FetchError.PRIVATE_ADDRESS, f"{address} is {reason}")
         return addresses, None
@@ -578,9 +594,9 @@ def _port(url: httpx.URL) -> int:
     return url.port or _DEFAULT_PORTS[url.scheme]
 
 
-def _address_reason(address: str) -> str | None:
+def _reason(address: str, address_reason: AddressReason) -> str | None:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return "not an IP address"
-    return non_public_reason(ip)
+    return address_reason(ip)
