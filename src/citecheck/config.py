@@ -27,7 +27,7 @@ DEFAULT_PER_HOST = 4
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE = "1d"
 DEFAULT_EXPORT_FORMAT = "csv"
-DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
+DEFAULT_ARCHIVE_ENDPOINT = "https://web.archive.org"
 
 # Format names as the user writes them; report/ maps each to its module (a test keeps them equal).
 OUTPUT_FORMATS = ("rich", "json", "csv", "markdown", "github", "sarif", "html")
