@@ -53,7 +53,7 @@ from citecheck.errors import ConfigError
 from citecheck.models import Fetched, LinkVerdict, PageMeta, Status
 
 if TYPE_CHECKING:
-    from citecheck.net.fetch import FetchOptions
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "APPLICATION_ID",
@@ -171,8 +171,9 @@ _PACING = frozenset(
 )
 
 
-def conditions(options: FetchOptions) -> str:
-    """The fingerprint of what a URL's verdict depends on besides the server, for ``options``.
+def conditions(options: DataclassInstance) -> str:
+    """The fingerprint of what a URL's verdict depends on besides the server, for ``options``
+    (net.fetch's FetchOptions: any dataclass, so the cache needs no import of the fetch engine).
 
     Every fetch option but the pacing ones, so that a new option counts until it is shown not
     to, and citecheck's version, whose rules read the answer. A digest, not the values: headers

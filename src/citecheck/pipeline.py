@@ -26,6 +26,7 @@ from citecheck.models import (
     LetterInfo,
     LinkVerdict,
     PageMeta,
+    Progress,
     Reference,
     Report,
     Status,
@@ -39,19 +40,6 @@ if TYPE_CHECKING:
     from citecheck.config import Options
     from citecheck.net.fetch import Fetcher, FetchOptions
     from citecheck.net.resolve import Resolver
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """How far the fetching is: URLs done of ``total``, and the hosts still owing answers.
-
-    ``waiting`` is (host, URLs not yet answered) for every such host, most first: near the end
-    of a run, these are the hosts the per-host limit makes everyone wait for.
-    """
-
-    done: int
-    total: int
-    waiting: tuple[tuple[str, int], ...] = ()
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -322,7 +310,7 @@ def _page_meta(fetched: Fetched) -> PageMeta | None:
     from citecheck import meta
 
     charset = _charset(fetched.header("content-type"))
-    return meta.extract(
+    return meta.page_meta(
         fetched.body, fetched.content_type, fetched.final_url or fetched.url, charset=charset
     )
 

@@ -12,10 +12,10 @@ from citecheck.models import Letter, LetterFormat, Reference
 from citecheck.parse import html, markdown, text
 from citecheck.parse.outcome import Parsed
 
-__all__ = ["Parsed", "extract", "read"]
+__all__ = ["Parsed", "letter_references", "read"]
 
 
-def extract(letter: Letter) -> list[Reference]:
+def letter_references(letter: Letter) -> list[Reference]:
     """The references of ``letter``, in source order."""
     return list(read(letter).references)
 
@@ -40,11 +40,11 @@ def read(letter: Letter) -> Parsed:
 
 def _read(letter: Letter) -> Parsed:
     if letter.format is LetterFormat.MARKDOWN:
-        return markdown.extract(letter)
+        return markdown.markdown_references(letter)
     if letter.format is LetterFormat.TEXT:
-        return Parsed(tuple(text.extract(letter)))
+        return Parsed(tuple(text.text_references(letter)))
     if letter.format is LetterFormat.HTML:
-        return Parsed(tuple(html.extract(letter)))
+        return Parsed(tuple(html.html_references(letter)))
     from citecheck.parse import docx  # python-docx is loaded only for Word letters
 
-    return Parsed(tuple(docx.extract(letter)))
+    return Parsed(tuple(docx.docx_references(letter)))

@@ -250,7 +250,7 @@ class _Found:
     url: str
 
 
-def extract(letter: Letter) -> Parsed:
+def markdown_references(letter: Letter) -> Parsed:
     """The references of a Markdown letter, in source order, and where nesting hid structure."""
     source = letter.text.replace("\0", "\ufffd")
     lines = _NEWLINES.split(source)
