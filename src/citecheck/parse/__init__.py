@@ -6,8 +6,6 @@ share. A .docx letter is read by ``citecheck.parse.docx``, imported only when on
 
 from __future__ import annotations
 
-import gc
-
 from citecheck.models import Letter, LetterFormat, Reference
 from citecheck.parse import html, markdown, text
 from citecheck.parse.outcome import Parsed
@@ -23,16 +21,7 @@ def letter_references(letter: Letter) -> list[Reference]:
 def read(letter: Letter) -> Parsed:
     """The references of ``letter``, in source order, with notices for its reader: where some
     could not be read, or that it has none at all."""
-    # Parsing allocates millions of small objects that form no cycles and live until the end:
-    # the cyclic collector would re-scan them over and over (a third of the time on a 20 MB
-    # letter) and free nothing, so it waits until the letter is parsed.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        parsed = _read(letter)
-    finally:
-        if enabled:
-            gc.enable()
+    parsed = _read(letter)
     if parsed.references:
         return parsed
     return Parsed((), (*parsed.notices, f"{letter.path}: no references found in this letter"))
