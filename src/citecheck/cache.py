@@ -64,6 +64,7 @@ __all__ = [
     "conditions",
     "default_cache_path",
     "is_fresh",
+    "revalidation_headers",
 ]
 
 # "CCK1": marks the file as ours (every citecheck cache ever written has it), so that a stranger's
@@ -191,6 +192,21 @@ def conditions(options: DataclassInstance) -> str:
 def default_cache_path() -> Path:
     """The per-user cache file: ``<user cache dir>/citecheck/results.sqlite3``."""
     return platformdirs.user_cache_path("citecheck") / "results.sqlite3"
+
+
+def revalidation_headers(entry: CacheEntry) -> dict[str, str]:
+    """The conditional request headers that ask whether ``entry``'s page changed (a 304 keeps it).
+
+    Only a working page (``ok``, ``moved``) is worth revalidating: any other verdict is decided
+    afresh from a full answer.
+    """
+    headers: dict[str, str] = {}
+    if entry.verdict.status in (Status.OK, Status.MOVED):
+        if entry.etag:
+            headers["If-None-Match"] = entry.etag
+        if entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+    return headers
 
 
 def is_fresh(entry: CacheEntry, *, now: float, max_age: float) -> bool:

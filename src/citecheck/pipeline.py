@@ -29,7 +29,6 @@ from citecheck.models import (
     Progress,
     Reference,
     Report,
-    Status,
 )
 from citecheck.net.addresses import non_public_reason, parse_host_address
 from citecheck.parse import read
@@ -275,12 +274,11 @@ async def _fetch_all(
 
 
 async def _fetch_one(fetcher: Fetcher, url: str, entry: CacheEntry | None) -> _Outcome:
-    validators = {}
-    if entry is not None and entry.verdict.status in (Status.OK, Status.MOVED):
-        if entry.etag:
-            validators["If-None-Match"] = entry.etag
-        if entry.last_modified:
-            validators["If-Modified-Since"] = entry.last_modified
+    validators: dict[str, str] = {}
+    if entry is not None:
+        from citecheck.cache import revalidation_headers  # an entry: the cache is loaded already
+
+        validators = revalidation_headers(entry)
     fetched = await fetcher.fetch(url, validators=validators or None)
     now = time.time()
     if fetched.http_status == 304 and entry is not None:
