@@ -3,7 +3,7 @@
 Builds realistic article pages (head with Open Graph, JSON-LD and a dozen other meta tags; a site
 header with menus; inline scripts and styles; an article of paragraphs and headings; related
 items with their own dates; a footer), varying the signals so that every date path is taken,
-then times ``citecheck.meta.extract`` over all of them and prints the wall time (target < 5 s).
+then times ``citecheck.meta.page_meta`` over all of them and prints the wall time (target < 5 s).
 
     python bench/bench_meta.py [--pages 1000] [--size-kb 100]
 """
@@ -14,7 +14,7 @@ import argparse
 import random
 import time
 
-from citecheck.meta import extract
+from citecheck.meta import page_meta
 
 PARAGRAPH = (
     "<p>Since 2017 the authorities have detained human rights defenders, lawyers and journalists "
@@ -92,7 +92,7 @@ def main() -> None:
     start = time.perf_counter()
     found = 0
     for body, url in pages:
-        meta = extract(body, "text/html; charset=utf-8", url)
+        meta = page_meta(body, "text/html; charset=utf-8", url)
         found += meta.title is not None and meta.published is not None
     elapsed = time.perf_counter() - start
     print(

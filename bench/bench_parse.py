@@ -2,7 +2,7 @@
 
 Generates a ~5 MB Markdown letter with 50,000 links of every kind (inline, reference,
 autolink, bare; some in ``[^n]:`` footnotes with dates) padded with prose, then times
-``citecheck.parse.extract`` on it (best of ``--repeat`` runs) and prints the figures.
+``citecheck.parse.letter_references`` on it (best of ``--repeat`` runs) and prints the figures.
 
     python bench/bench_parse.py [--links 50000] [--size-mb 5] [--repeat 3]
 """
@@ -15,7 +15,7 @@ import resource
 import time
 
 from citecheck.models import Letter, LetterFormat
-from citecheck.parse import extract
+from citecheck.parse import letter_references
 
 PROSE = (
     "Our organisations have long called on decision-makers to move beyond *abstract* "
@@ -67,7 +67,7 @@ def main() -> None:
     times = []
     for _ in range(options.repeat):
         started = time.perf_counter()
-        references = extract(document)
+        references = letter_references(document)
         times.append(time.perf_counter() - started)
     in_notes = sum(reference.footnote is not None for reference in references)
     print(

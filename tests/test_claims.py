@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from citecheck.claims import compare, stem, title_similarity
-from citecheck.meta import extract
+from citecheck.meta import page_meta
 from citecheck.models import LinkKind, PageMeta, Reference, Thresholds
 
 CORPUS = Path(__file__).parent / "meta" / "corpus"
@@ -20,7 +20,7 @@ def page(name: str) -> PageMeta:
     """The metadata of a corpus page, fetched from its own address."""
     entry = EXPECTED[name]
     data = (CORPUS / name).read_bytes()
-    return extract(data, entry["content_type"], entry["url"], charset=entry["charset"])
+    return page_meta(data, entry["content_type"], entry["url"], charset=entry["charset"])
 
 
 def cite(

@@ -1,15 +1,16 @@
-"""Pure URL logic: placeholders, invalid links, dedupe keys, masking."""
+"""Pure URL logic: placeholders, invalid links (as classify.precheck rules on them), dedupe keys,
+masking."""
 
 from __future__ import annotations
 
 import pytest
 
+from citecheck.classify import precheck
 from citecheck.models import Status
 from citecheck.urls import (
     SCHEMELESS,
     dedupe_key,
     mask_credentials,
-    precheck,
     split_fragment,
     star_credentials,
 )

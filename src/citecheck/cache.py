@@ -55,7 +55,7 @@ from citecheck.errors import ConfigError
 from citecheck.models import Check, Fetched, LinkVerdict, PageMeta, Status
 
 if TYPE_CHECKING:
-    from citecheck.net.fetch import FetchOptions
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "APPLICATION_ID",
@@ -67,6 +67,7 @@ __all__ = [
     "conditions",
     "default_cache_path",
     "is_fresh",
+    "revalidation_headers",
 ]
 
 # "CCK1": marks the file as ours (every citecheck cache ever written has it), so that a stranger's
@@ -206,8 +207,9 @@ _PACING = frozenset(
 )
 
 
-def conditions(options: FetchOptions) -> str:
-    """The fingerprint of what a URL's verdict depends on besides the server, for ``options``.
+def conditions(options: DataclassInstance) -> str:
+    """The fingerprint of what a URL's verdict depends on besides the server, for ``options``
+    (net.fetch's FetchOptions: any dataclass, so the cache needs no import of the fetch engine).
 
     Every fetch option but the pacing ones, so that a new option counts until it is shown not
     to, and citecheck's version, whose rules read the answer. A digest, not the values: headers
@@ -225,6 +227,21 @@ def conditions(options: FetchOptions) -> str:
 def default_cache_path() -> Path:
     """The per-user cache file: ``<user cache dir>/citecheck/results.sqlite3``."""
     return platformdirs.user_cache_path("citecheck") / "results.sqlite3"
+
+
+def revalidation_headers(entry: CacheEntry) -> dict[str, str]:
+    """The conditional request headers that ask whether ``entry``'s page changed (a 304 keeps it).
+
+    Only a working page (``ok``, ``moved``) is worth revalidating: any other verdict is decided
+    afresh from a full answer.
+    """
+    headers: dict[str, str] = {}
+    if entry.verdict.status in (Status.OK, Status.MOVED):
+        if entry.etag:
+            headers["If-None-Match"] = entry.etag
+        if entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+    return headers
 
 
 def is_fresh(entry: CacheEntry, *, now: float, max_age: float) -> bool:

@@ -30,7 +30,18 @@ from citecheck.models import (
     Status,
     Thresholds,
 )
-from citecheck.urls import dedupe_key, precheck, split_fragment
+from citecheck.urls import (
+    FETCHED_SCHEMES,
+    SCHEMELESS,
+    SYNTAX_ONLY_SCHEMES,
+    address_of,
+    dedupe_key,
+    http_syntax_problem,
+    placeholder_reason,
+    scheme_of,
+    split_fragment,
+    well_formed_address,
+)
 
 if TYPE_CHECKING:
     from citecheck.config import Options
@@ -81,6 +92,35 @@ _CHALLENGE_MARKERS = (
     b"Sucuri WebSite Firewall",
     b"Access Denied</title>",
 )
+
+
+def precheck(url: str) -> LinkVerdict | None:
+    """The verdict ``url``'s text alone earns (placeholder, invalid, skipped), or None to fetch."""
+    reason = placeholder_reason(url)
+    if reason:
+        return LinkVerdict(Status.PLACEHOLDER, reason)
+    text = url.strip()
+    if text.startswith("#"):
+        return LinkVerdict(Status.SKIPPED, "link within the letter")
+    scheme = scheme_of(text)
+    if scheme is None and SCHEMELESS.match(text):
+        fixed = f"https://{text}"
+        return LinkVerdict(Status.INVALID, f"no scheme: add https:// ({fixed})", fixed)
+    if scheme is None:
+        return LinkVerdict(
+            Status.INVALID, "not an absolute URL: readers have no page to resolve it"
+        )
+    if scheme in SYNTAX_ONLY_SCHEMES:
+        address = address_of(text)
+        if well_formed_address(scheme, address):
+            return LinkVerdict(Status.SKIPPED, f"{scheme}: links are only syntax-checked")
+        return LinkVerdict(Status.INVALID, f"malformed {scheme}: address {address!r}")
+    if scheme not in FETCHED_SCHEMES:
+        return LinkVerdict(Status.INVALID, f"unsupported scheme {scheme!r}")
+    problem = http_syntax_problem(text)
+    if problem:
+        return LinkVerdict(Status.INVALID, problem)
+    return None
 
 
 def offline_verdict(

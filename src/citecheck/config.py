@@ -27,7 +27,7 @@ DEFAULT_PER_HOST = 4
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE = "1d"
 DEFAULT_EXPORT_FORMAT = "csv"
-DEFAULT_ARCHIVE_ENDPOINT = "https://archive.org/wayback/available"
+DEFAULT_ARCHIVE_ENDPOINT = "https://web.archive.org"
 # Failed checks an hour apart before a link that worked is called dead; 1: at once.
 DEFAULT_CONFIRM_DEAD = 1
 

@@ -23,9 +23,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from citecheck.classify import precheck
 from citecheck.models import Letter, LetterNote, Reference
 from citecheck.parse.marks import Mark, marks
-from citecheck.urls import dedupe_key, mask_credentials, precheck, split_fragment
+from citecheck.urls import dedupe_key, mask_credentials, split_fragment
 
 _NOT_WORD = re.compile(r"[\W_]+")
 # What a note may give in place of a title: too generic to say which document is meant.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from citecheck.errors import InputError
 from citecheck.models import Letter, LetterFormat
-from citecheck.parse.text import normalise_newlines
+from citecheck.text import normalise_newlines
 
 FORMAT_BY_SUFFIX = {
     ".md": LetterFormat.MARKDOWN,
@@ -42,7 +42,7 @@ _WINDOWS_1252_LOOKALIKES = frozenset(
 )  # fmt: skip
 
 
-def decode(data: bytes, name: str) -> str:
+def decode_letter(data: bytes, name: str) -> str:
     """Text of a letter: BOM first, then UTF-8, then a detected legacy encoding (Windows-1252
     when it reads the bytes as cleanly as the look-alike the detector ranked first).
 
@@ -96,7 +96,7 @@ def letter_from_bytes(data: bytes, display: str, fmt: LetterFormat) -> Letter:
         from citecheck.parse.docx import read_docx
 
         return Letter(display, fmt, read_docx(data, name=display), data)
-    return Letter(display, fmt, decode(data, display))
+    return Letter(display, fmt, decode_letter(data, display))
 
 
 # How an HTML document opens, after blanks and comments (a comment's body holds no "-->", so
@@ -115,7 +115,7 @@ def _stdin_letter(data: bytes, input_format: str | None) -> Letter:
         if fmt is None:
             raise InputError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}")
         return letter_from_bytes(data, STDIN, fmt)
-    text = decode(data, STDIN)
+    text = decode_letter(data, STDIN)
     fmt = LetterFormat.HTML if _opens_like_html(text) else LetterFormat.MARKDOWN
     return Letter(STDIN, fmt, text)
 

@@ -290,3 +290,16 @@ class Report:
             present = Counter(finding.status for finding in self.findings)
             counts.update((status.value, present[status]) for status in Status if present[status])
         return counts
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far the fetching is: URLs done of ``total``, and the hosts still owing answers.
+
+    ``waiting`` is (host, URLs not yet answered) for every such host, most first: near the end
+    of a run, these are the hosts the per-host limit makes everyone wait for.
+    """
+
+    done: int
+    total: int
+    waiting: tuple[tuple[str, int], ...] = ()

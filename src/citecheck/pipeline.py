@@ -27,9 +27,9 @@ from citecheck.models import (
     LetterInfo,
     LinkVerdict,
     PageMeta,
+    Progress,
     Reference,
     Report,
-    Status,
 )
 from citecheck.net.addresses import non_public_reason, parse_host_address
 from citecheck.parse import read
@@ -41,19 +41,6 @@ if TYPE_CHECKING:
     from citecheck.net.addresses import AddressReason
     from citecheck.net.fetch import Fetcher, FetchOptions, Network
     from citecheck.net.resolve import Resolver
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """How far the fetching is: URLs done of ``total``, and the hosts still owing answers.
-
-    ``waiting`` is (host, URLs not yet answered) for every such host, most first: near the end
-    of a run, these are the hosts the per-host limit makes everyone wait for.
-    """
-
-    done: int
-    total: int
-    waiting: tuple[tuple[str, int], ...] = ()
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -343,12 +330,11 @@ async def _fetch_all(
 async def _fetch_one(
     fetcher: Fetcher, url: str, entry: CacheEntry | None, clock: Clock
 ) -> _Outcome:
-    validators = {}
-    if entry is not None and entry.verdict.status in (Status.OK, Status.MOVED):
-        if entry.etag:
-            validators["If-None-Match"] = entry.etag
-        if entry.last_modified:
-            validators["If-Modified-Since"] = entry.last_modified
+    validators: dict[str, str] = {}
+    if entry is not None:
+        from citecheck.cache import revalidation_headers  # an entry: the cache is loaded already
+
+        validators = revalidation_headers(entry)
     fetched = await fetcher.fetch(url, validators=validators or None)
     now = clock()
     if fetched.http_status == 304 and entry is not None:
@@ -378,7 +364,7 @@ def _page_meta(fetched: Fetched) -> PageMeta | None:
     from citecheck import meta
 
     charset = _charset(fetched.header("content-type"))
-    return meta.extract(
+    return meta.page_meta(
         fetched.body, fetched.content_type, fetched.final_url or fetched.url, charset=charset
     )
 

@@ -1,11 +1,13 @@
-"""URL logic that needs no network: pre-checks, dedupe keys, masking (all pure)."""
+"""Facts about a URL's text that need no network (all pure): whether it is a placeholder, its
+scheme, what makes it unusable, its dedupe/cache key, its credentials masked.
+
+The statuses these facts lead to are decided in ``classify`` (``precheck``), not here.
+"""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import SplitResult, urlsplit, urlunsplit
-
-from citecheck.models import LinkVerdict, Status
 
 # What editors leave behind before the real link is known. Compared case-insensitively after
 # stripping whitespace; example.com and friends are reserved for documentation (RFC 2606).
@@ -31,11 +33,13 @@ _PLACEHOLDER_TEXTS = frozenset(
     }
 )
 _EXAMPLE_HOST = re.compile(r"^(?:[\w-]+\.)*example\.(?:com|org|net|edu)$|^example$", re.IGNORECASE)
-_FETCHED_SCHEMES = frozenset({"http", "https"})
+# The schemes citecheck fetches, and those it only checks the syntax of.
+FETCHED_SCHEMES = frozenset({"http", "https"})
 _SYNTAX_ONLY = {
     "mailto": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     "tel": re.compile(r"^\+?[\d\-. ()/]{3,}$"),
 }
+SYNTAX_ONLY_SCHEMES = frozenset(_SYNTAX_ONLY)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _HOST = re.compile(r"^[A-Za-z0-9\-._~%!$&'()*+,;=\u0080-\U0010ffff]+$|^\[[0-9A-Fa-f:.]+\]$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -73,35 +77,23 @@ def placeholder_reason(url: str) -> str | None:
     return None
 
 
-def precheck(url: str) -> LinkVerdict | None:
-    """The verdict needing no network (placeholder, invalid, skipped), or None to fetch ``url``."""
-    reason = placeholder_reason(url)
-    if reason:
-        return LinkVerdict(Status.PLACEHOLDER, reason)
+def scheme_of(url: str) -> str | None:
+    """The scheme ``url`` is written with, lower-cased ("https", "mailto"), or None."""
+    match = _SCHEME.match(url.strip())
+    return match.group(1).lower() if match else None
+
+
+def address_of(url: str) -> str:
+    """What follows the scheme of a mailto:/tel: link, without its query ("x@ngo.org")."""
     text = url.strip()
-    if text.startswith("#"):
-        return LinkVerdict(Status.SKIPPED, "link within the letter")
     match = _SCHEME.match(text)
-    if not match and SCHEMELESS.match(text):
-        fixed = f"https://{text}"
-        return LinkVerdict(Status.INVALID, f"no scheme: add https:// ({fixed})", fixed)
-    if not match:
-        return LinkVerdict(
-            Status.INVALID, "not an absolute URL: readers have no page to resolve it"
-        )
-    scheme = match.group(1).lower()
-    rest = text[match.end() :]
-    if scheme in _SYNTAX_ONLY:
-        address = rest.split("?", 1)[0]
-        if _SYNTAX_ONLY[scheme].match(address):
-            return LinkVerdict(Status.SKIPPED, f"{scheme}: links are only syntax-checked")
-        return LinkVerdict(Status.INVALID, f"malformed {scheme}: address {address!r}")
-    if scheme not in _FETCHED_SCHEMES:
-        return LinkVerdict(Status.INVALID, f"unsupported scheme {scheme!r}")
-    problem = http_syntax_problem(text)
-    if problem:
-        return LinkVerdict(Status.INVALID, problem)
-    return None
+    rest = text[match.end() :] if match else text
+    return rest.split("?", 1)[0]
+
+
+def well_formed_address(scheme: str, address: str) -> bool:
+    """Whether ``address`` is well formed for a syntax-only ``scheme`` (mailto, tel)."""
+    return bool(_SYNTAX_ONLY[scheme].match(address))
 
 
 def http_syntax_problem(url: str) -> str | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citecheck.meta import extract as meta_extract
+from citecheck.meta import page_meta
 from citecheck.models import Letter, LetterFormat, LinkKind, PageMeta
-from citecheck.parse import extract
+from citecheck.parse import letter_references
 
 FUZZ = settings(
     max_examples=150,
@@ -82,12 +82,12 @@ letter_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), 
 
 
 def _as_loaded(text: str) -> str:
-    """Letters reach the parsers with LF line ends only (letters.decode normalises them)."""
+    """Letters reach the parsers with LF line ends only (letters.decode_letter normalises them)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _check_references(letter: Letter) -> None:
-    references = extract(letter)
+    references = letter_references(letter)
     assert isinstance(references, list)
     lines = letter.text.split("\n")
     for reference in references:
@@ -166,7 +166,7 @@ charsets = st.sampled_from([None, "utf-8", "latin-1", "utf-16", "x-klingon", "",
 def test_page_metadata_never_breaks(
     body: bytes, content_type: str | None, charset: str | None
 ) -> None:
-    meta = meta_extract(body, content_type, "https://ngo.test/page", charset=charset)
+    meta = page_meta(body, content_type, "https://ngo.test/page", charset=charset)
 
     assert isinstance(meta, PageMeta)
     for value in (meta.title, meta.site_name, meta.canonical, meta.lang, meta.description):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from citecheck.meta import extract
+from citecheck.meta import page_meta
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -23,7 +23,7 @@ def test_corpus_is_large_and_varied() -> None:
 def extract_page(name: str):  # type: ignore[no-untyped-def]
     entry = EXPECTED[name]
     body = (CORPUS / name).read_bytes()
-    return extract(body, entry["content_type"], entry["url"], charset=entry["charset"])
+    return page_meta(body, entry["content_type"], entry["url"], charset=entry["charset"])
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from citecheck.meta import extract
-from citecheck.meta.decode import decode
+from citecheck.meta import page_meta
+from citecheck.meta.decode import decode_page
 from citecheck.models import PageMeta
 
 URL = "https://www.ngo.example/news/2024/x"
@@ -18,11 +18,11 @@ def html(head: str = "", body: str = "") -> bytes:
 
 
 def test_canonical_is_resolved_against_the_page_address() -> None:
-    meta = extract(html('<link rel="canonical" href="/en/news/x">'), "text/html", URL)
+    meta = page_meta(html('<link rel="canonical" href="/en/news/x">'), "text/html", URL)
     assert meta.canonical == "https://www.ngo.example/en/news/x"
-    og = extract(html('<meta property="og:url" content="https://ngo.example/y">'), None, URL)
+    og = page_meta(html('<meta property="og:url" content="https://ngo.example/y">'), None, URL)
     assert og.canonical == "https://ngo.example/y"
-    bad = extract(html('<link rel="canonical" href="javascript:alert(1)">'), "text/html", URL)
+    bad = page_meta(html('<link rel="canonical" href="javascript:alert(1)">'), "text/html", URL)
     assert bad.canonical is None
 
 
@@ -32,13 +32,13 @@ def test_text_head_leaves_out_scripts_styles_navigation_and_footer() -> None:
         "<style>.x{}</style><main><h1>Report title</h1><p>The body text.</p></main>"
         "<footer>Cookie settings</footer>"
     )
-    meta = extract(html(body=body), "text/html", URL)
+    meta = page_meta(html(body=body), "text/html", URL)
     assert meta.text_head == "Report title The body text."
 
 
 def test_text_head_is_capped_and_headings_are_collected_in_order() -> None:
     body = "<h2>Second</h2><h1>First</h1><h3>Third</h3>" + "<p>word </p>" * 5000
-    meta = extract(html(body=body), "text/html", URL)
+    meta = page_meta(html(body=body), "text/html", URL)
     assert len(meta.text_head) <= 2000
     assert meta.headings == ("Second", "First", "Third")
 
@@ -48,7 +48,7 @@ def test_anchors_description_and_lang() -> None:
         b'<html lang="fr-BE"><head><meta name="description" content="  Une   description ">'
         b'</head><body><h2 id="fn1">Notes</h2><a name="section-2"></a></body></html>'
     )
-    meta = extract(page, "text/html; charset=utf-8", URL)
+    meta = page_meta(page, "text/html; charset=utf-8", URL)
     assert meta.anchors == frozenset({"fn1", "section-2"})
     assert meta.description == "Une description"
     assert meta.lang == "fr-BE"
@@ -61,13 +61,13 @@ def test_modified_dates_are_not_publication_dates() -> None:
         '{"@type":"Article","dateModified":"2025-01-02"}</script>'
     )
     body = "<h1>A page</h1><p>Last updated 2 January 2025</p><footer>© 2025</footer>"
-    meta = extract(html(head, body), "text/html", "https://ngo.example/about")
+    meta = page_meta(html(head, body), "text/html", "https://ngo.example/about")
     assert meta.published is None
 
 
 def test_machine_dates_keep_the_calendar_day_as_written() -> None:
     head = '<meta property="article:published_time" content="2024-06-13T23:30:00-05:00">'
-    assert extract(html(head), "text/html", URL).published == "2024-06-13"
+    assert page_meta(html(head), "text/html", URL).published == "2024-06-13"
 
 
 @pytest.mark.parametrize(
@@ -88,12 +88,12 @@ def test_machine_dates_keep_the_calendar_day_as_written() -> None:
     ],
 )
 def test_decoding(data: bytes, charset: str | None, expected: str) -> None:
-    assert decode(data, charset) == expected
+    assert decode_page(data, charset) == expected
 
 
 def test_other_content_types_give_empty_metadata() -> None:
-    assert extract(b"\x89PNG\r\n\x1a\n....", "image/png", URL) == PageMeta()
-    assert extract(b'{"a": 1}', "application/json", URL) == PageMeta()
+    assert page_meta(b"\x89PNG\r\n\x1a\n....", "image/png", URL) == PageMeta()
+    assert page_meta(b'{"a": 1}', "application/json", URL) == PageMeta()
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_other_content_types_give_empty_metadata() -> None:
 )
 def test_hostile_pages_are_fast_and_bounded(page: bytes) -> None:
     start = time.perf_counter()
-    meta = extract(page, "text/html", URL)
+    meta = page_meta(page, "text/html", URL)
     assert time.perf_counter() - start < 2.0  # generous for slow CI; typical is far below
     assert meta.title is None or len(meta.title) <= 500
     assert len(meta.text_head) <= 2000

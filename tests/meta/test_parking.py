@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from citecheck.meta import extract
+from citecheck.meta import page_meta
 
 PAGES = Path(__file__).parent / "parking"
 CORPUS = Path(__file__).parent / "corpus"
@@ -17,7 +17,7 @@ SHORT = (
 
 
 def parked(body: bytes, url: str = "https://rights-monitor.org/reports/2019") -> str | None:
-    return extract(body, "text/html; charset=utf-8", url).parked
+    return page_meta(body, "text/html; charset=utf-8", url).parked
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from citecheck.meta import extract
+from citecheck.meta import page_meta
 
 from servers import Reply
 
@@ -17,14 +17,14 @@ CORPUS = Path(__file__).parent / "corpus"
 
 def test_pdf_is_recognised_by_its_magic_bytes_whatever_the_content_type() -> None:
     body = (CORPUS / "pdf-info.pdf").read_bytes()
-    meta = extract(body, "application/octet-stream", "https://x.example/f")
+    meta = page_meta(body, "application/octet-stream", "https://x.example/f")
     assert meta.title == "Joint NGO letter ahead of EU-China Summit"
     assert meta.date_source == "pdf:/CreationDate"
     assert "recommendations to the European Union" in meta.text_head
 
 
 def test_junk_info_title_falls_back_to_the_largest_text_on_the_first_page() -> None:
-    meta = extract(
+    meta = page_meta(
         (CORPUS / "pdf-junk-title.pdf").read_bytes(), "application/pdf", "https://x.example/f"
     )
     assert meta.title == "Forced labour in the Uyghur Region"
@@ -34,8 +34,8 @@ def test_junk_info_title_falls_back_to_the_largest_text_on_the_first_page() -> N
 @pytest.mark.parametrize("cut", [10, 200, 500, 800])
 def test_truncated_pdfs_never_raise(cut: int) -> None:
     whole = (CORPUS / "pdf-info.pdf").read_bytes()
-    full = extract(whole, "application/pdf", "https://x.example/f")
-    meta = extract(whole[:cut], "application/pdf", "https://x.example/f")
+    full = page_meta(whole, "application/pdf", "https://x.example/f")
+    meta = page_meta(whole[:cut], "application/pdf", "https://x.example/f")
     # What a cut file gives is what the whole file says, or nothing: never a made-up value.
     assert meta.title in (None, full.title) and meta.published in (None, full.published)
     assert full.text_head.startswith(meta.text_head)
@@ -46,7 +46,7 @@ def test_truncated_pdfs_never_raise(cut: int) -> None:
     [b"%PDF-1.7\n" + b"\x00" * 5000, b"%PDF-", b"%PDF-1.4\n1 0 obj << /Type /Catalog", b""],
 )
 def test_corrupt_pdfs_give_empty_metadata(body: bytes) -> None:
-    meta = extract(body, "application/pdf", "https://x.example/f")
+    meta = page_meta(body, "application/pdf", "https://x.example/f")
     assert meta.title is None and meta.published is None
 
 

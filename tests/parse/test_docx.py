@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from citecheck.errors import InputError
 from citecheck.models import Letter, LetterFormat, LinkKind
-from citecheck.parse.docx import MAX_PART_BYTES, extract, read_docx
+from citecheck.parse.docx import MAX_PART_BYTES, docx_references, read_docx
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 LETTER = FIXTURES / "china-visit.docx"
@@ -124,7 +124,7 @@ def test_text_is_one_paragraph_per_line_body_then_footnotes_then_endnotes() -> N
 
 def test_every_hyperlink_is_extracted_with_position_note_and_claims() -> None:
     letter = letter_of(LETTER.read_bytes())
-    references = extract(letter)
+    references = docx_references(letter)
     found = [
         (
             r.line,
@@ -146,13 +146,15 @@ def test_every_hyperlink_is_extracted_with_position_note_and_claims() -> None:
 
 
 def test_committed_letter_matches_its_build_script() -> None:
-    assert extract(letter_of(make.build())) == extract(letter_of(LETTER.read_bytes()))
+    assert docx_references(letter_of(make.build())) == docx_references(
+        letter_of(LETTER.read_bytes())
+    )
 
 
 def test_letter_without_links_has_no_references() -> None:
     data = plain_docx("Dear Members,", "We urge you to act.", "Yours sincerely")
     assert read_docx(data) == "Dear Members,\nWe urge you to act.\nYours sincerely"
-    assert extract(letter_of(data)) == []
+    assert docx_references(letter_of(data)) == []
 
 
 @pytest.mark.parametrize(
@@ -231,7 +233,9 @@ def test_damaged_document_xml_is_read_or_refused_never_a_crash(
     except InputError:
         return
     paragraphs = letter.text.count("\n") + 1
-    for reference in extract(letter):  # each one points at a paragraph the letter really has
+    for reference in docx_references(
+        letter
+    ):  # each one points at a paragraph the letter really has
         assert reference.url and reference.url == reference.url.strip()
         assert 1 <= reference.line <= paragraphs and reference.column >= 1
 
@@ -280,7 +284,7 @@ def test_note_labels_follow_the_documents_number_format_and_custom_marks() -> No
         "* Starred",
         "⁴ Fourth",
     ]
-    assert [(r.line, r.column, r.footnote, r.text, r.url) for r in extract(letter)] == [
+    assert [(r.line, r.column, r.footnote, r.text, r.url) for r in docx_references(letter)] == [
         (1, 17, None, "and a link", "https://www.example.org/"),
         (2, 3, "A", "First", "https://a.test/"),
         (3, 3, "*", "Starred", "https://b.test/"),
@@ -313,7 +317,7 @@ def test_body_paragraph_typed_as_a_superscript_note_is_a_footnote() -> None:
     document.save(out)
     found = [
         (r.line, r.column, r.footnote, r.cited_title, r.cited_date)
-        for r in extract(letter_of(out.getvalue()))
+        for r in docx_references(letter_of(out.getvalue()))
     ]
     assert found == [
         (1, 12, None, None, None),

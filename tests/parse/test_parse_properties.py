@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citecheck.models import Letter, LetterFormat, LinkKind, Reference
-from citecheck.parse import extract
+from citecheck.parse import letter_references
 
 PIECES = [
     "[", "]", "(", ")", "<", ">", "https://x.example/", "http://a.b/c_(d)", "mailto:x@y.z",
@@ -26,7 +26,7 @@ LETTERS = st.one_of(
 
 
 def _check(source: str, fmt: LetterFormat) -> list[Reference]:
-    references = extract(Letter("p", fmt, source))
+    references = letter_references(Letter("p", fmt, source))
     if fmt is LetterFormat.MARKDOWN:
         source = source.replace("\0", "\ufffd")  # as CommonMark reads it
     lines = re.split(r"\r\n?|\n", source)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from citecheck.models import Letter, LetterFormat, LinkKind
-from citecheck.parse import extract
+from citecheck.parse import letter_references
 
 from testkit import EXPECTED, FOOTNOTE_DATES, SEED
 
 
 def _references(fmt: LetterFormat) -> list:  # type: ignore[type-arg]
-    return extract(Letter("letters/seed.txt", fmt, SEED.read_text(encoding="utf-8")))
+    return letter_references(Letter("letters/seed.txt", fmt, SEED.read_text(encoding="utf-8")))
 
 
 def test_the_seed_letter_has_its_twenty_references_in_place() -> None:

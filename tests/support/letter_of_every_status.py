@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from citecheck.claims import compare as check_claims
-from citecheck.classify import finding, link_verdict
+from citecheck.classify import finding, link_verdict, precheck
 from citecheck.models import (
     Fetched,
     FetchError,
@@ -22,7 +22,6 @@ from citecheck.models import (
     Reference,
     Report,
 )
-from citecheck.urls import precheck
 
 LETTER = "letters/2025-07-eu-china.md"
 LONG_URL = (

@@ -5,13 +5,13 @@ from __future__ import annotations
 import textwrap
 
 from citecheck.models import Letter, LetterFormat, Reference
-from citecheck.parse import extract
+from citecheck.parse import letter_references
 
 
 def refs(fmt: LetterFormat, source: str, *, dedent: bool = True) -> list[Reference]:
     """The references of a letter whose source is ``source`` (dedented)."""
     text = textwrap.dedent(source).lstrip("\n") if dedent else source
-    return extract(Letter(f"letter.{fmt.value}", fmt, text))
+    return letter_references(Letter(f"letter.{fmt.value}", fmt, text))
 
 
 def places(references: list[Reference]) -> list[tuple[int, int, str, str, str]]:

@@ -8,18 +8,18 @@ and HTML ``text/plain`` often enough.
 
 from __future__ import annotations
 
-from citecheck.meta.decode import decode
+from citecheck.meta.decode import decode_page
 from citecheck.meta.html import extract_html
 from citecheck.meta.pdf import extract_pdf
 from citecheck.models import PageMeta
 
-__all__ = ["extract"]
+__all__ = ["page_meta"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_MAGIC = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title", b"<meta", b"<!--")
 
 
-def extract(
+def page_meta(
     body: bytes, content_type: str | None, url: str, *, charset: str | None = None
 ) -> PageMeta:
     """The metadata of a fetched page (maybe cut at the size cap); never raises on bad input."""
@@ -27,7 +27,7 @@ def extract(
     if body[:1024].lstrip().startswith(b"%PDF-") or kind == "application/pdf":
         return extract_pdf(body)
     if kind in _HTML_TYPES or _looks_like_html(body):
-        return extract_html(decode(body, charset), url)
+        return extract_html(decode_page(body, charset), url)
     return PageMeta()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["decode"]
+__all__ = ["decode_page"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -42,7 +42,7 @@ _META_CHARSET = re.compile(
 )
 
 
-def decode(body: bytes, charset: str | None = None) -> str:
+def decode_page(body: bytes, charset: str | None = None) -> str:
     """The text of an HTML page's bytes, given the HTTP ``charset`` parameter if there was one."""
     for bom, name in _BOMS:
         if body.startswith(bom):

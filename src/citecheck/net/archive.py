@@ -2,7 +2,7 @@
 
 The endpoint's shape picks how it is asked:
 
-* any other address, such as ``https://web.archive.org`` (the default): ``GET
+* any other address, such as ``https://web.archive.org`` (config's default): ``GET
   {endpoint}/web/<ts>/<url>`` redirects to the capture nearest ``<ts>`` (YYYYMMDDhhmmss); a 404
   means no capture. The capture is the redirect's Location, ``…/web/<capture ts>/<url>``, read
   without following it (an exact hit answers 200 with the capture itself).
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from citecheck.models import Fetched
     from citecheck.net.fetch import Fetcher
 
-DEFAULT_ENDPOINT = "https://web.archive.org"
-
 _CDX_PATH = "/cdx/search/cdx"
 _AVAILABLE_PATH = "/wayback/available"
 _CITED_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -50,7 +48,7 @@ class Answer:
 class ArchiveClient:
     """Asks one archive, through ``fetcher``, for the captures nearest cited dates."""
 
-    def __init__(self, fetcher: Fetcher, endpoint: str = DEFAULT_ENDPOINT) -> None:
+    def __init__(self, fetcher: Fetcher, endpoint: str) -> None:
         self._fetcher = fetcher
         self._endpoint = endpoint.rstrip("/")
         path = urlsplit(self._endpoint).path

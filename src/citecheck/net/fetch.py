@@ -52,6 +52,12 @@ from types import TracebackType
 import httpx
 
 from citecheck import __version__
+from citecheck.config import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_PER_HOST,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 from citecheck.models import Fetched, FetchError, Redirect
 from citecheck.net.addresses import AddressReason, non_public_reason, parse_host_address
 from citecheck.net.body import Body
@@ -71,14 +77,14 @@ _SENSITIVE = frozenset({"authorization", "cookie", "proxy-authorization"})
 class FetchOptions:
     """How to fetch: limits, timing, retries, headers, the address guard and body caps."""
 
-    timeout: float = 10.0  # connect and read, per request
+    timeout: float = DEFAULT_TIMEOUT  # connect and read, per request
     deadline: float = 30.0  # total per URL, all retries and redirects included
     max_redirects: int = 10
-    retries: int = 2
+    retries: int = DEFAULT_RETRIES
     backoff: float = 0.5  # base of the exponential backoff (+ jitter)
     retry_after_cap: float = 30.0
-    max_concurrency: int = 64
-    per_host: int = 4
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    per_host: int = DEFAULT_PER_HOST
     rate: float | None = None  # requests per second per host
     headers: tuple[tuple[str, str], ...] = ()
     # Headers sent only to one host (a consent cookie, a token), keyed by lower-case host name.

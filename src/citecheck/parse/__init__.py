@@ -6,16 +6,14 @@ share. A .docx letter is read by ``citecheck.parse.docx``, imported only when on
 
 from __future__ import annotations
 
-import gc
-
 from citecheck.models import Letter, LetterFormat, Reference
 from citecheck.parse import html, markdown, text
 from citecheck.parse.outcome import Parsed
 
-__all__ = ["Parsed", "extract", "read"]
+__all__ = ["Parsed", "letter_references", "read"]
 
 
-def extract(letter: Letter) -> list[Reference]:
+def letter_references(letter: Letter) -> list[Reference]:
     """The references of ``letter``, in source order."""
     return list(read(letter).references)
 
@@ -23,16 +21,7 @@ def extract(letter: Letter) -> list[Reference]:
 def read(letter: Letter) -> Parsed:
     """The references of ``letter``, in source order, with notices for its reader: where some
     could not be read, or that it has none at all."""
-    # Parsing allocates millions of small objects that form no cycles and live until the end:
-    # the cyclic collector would re-scan them over and over (a third of the time on a 20 MB
-    # letter) and free nothing, so it waits until the letter is parsed.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        parsed = _read(letter)
-    finally:
-        if enabled:
-            gc.enable()
+    parsed = _read(letter)
     if parsed.references:
         return parsed
     return Parsed((), (*parsed.notices, f"{letter.path}: no references found in this letter"))
@@ -40,11 +29,11 @@ def read(letter: Letter) -> Parsed:
 
 def _read(letter: Letter) -> Parsed:
     if letter.format is LetterFormat.MARKDOWN:
-        return markdown.extract(letter)
+        return markdown.markdown_references(letter)
     if letter.format is LetterFormat.TEXT:
-        return Parsed(tuple(text.extract(letter)))
+        return Parsed(tuple(text.text_references(letter)))
     if letter.format is LetterFormat.HTML:
-        return Parsed(tuple(html.extract(letter)))
+        return Parsed(tuple(html.html_references(letter)))
     from citecheck.parse import docx  # python-docx is loaded only for Word letters
 
-    return Parsed(tuple(docx.extract(letter)))
+    return Parsed(tuple(docx.docx_references(letter)))

@@ -112,7 +112,7 @@ def read_docx(data: bytes, *, name: str = "letter") -> str:
     return "\n".join(_read(data, name).lines)
 
 
-def extract(letter: Letter) -> list[Reference]:
+def docx_references(letter: Letter) -> list[Reference]:
     """Every hyperlink and typed URL in a .docx letter, in text order, with their notes' claims."""
     if letter.data is None:
         raise InputError(f"{letter.path}: the .docx letter was read without its bytes")

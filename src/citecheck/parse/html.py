@@ -31,7 +31,7 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
-from citecheck.parse.text import normalise_newlines
+from citecheck.text import normalise_newlines
 
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _CLOSES_P = frozenset(
@@ -266,7 +266,7 @@ class _Reader(HTMLParser):
         return element
 
 
-def extract(letter: Letter) -> list[Reference]:
+def html_references(letter: Letter) -> list[Reference]:
     """The references of an HTML letter, in source order."""
     return finish(letter, drafts(normalise_newlines(letter.text)))
 

@@ -12,6 +12,22 @@ HTML blocks (a letter pasted from Word or Google Docs) are read by the HTML lett
 markdown-it stops reading at its nesting limit (and, inside a list, skips the rest of the
 letter): past a depth just short of it, a rule of ours reads each line's links on their own,
 and the letter's reader is told where that began.
+
+markdown-it is driven through its documented API only: a subclass overriding
+``normalizeLink``/``validateLink``, rules added with ``Ruler.before``/``after`` (its own link
+rules and its core inline step switched off with ``Ruler.disable``, stand-ins that call them
+added in their places), ``md.inline.parse`` and ``rules_core.text_join`` on our own tokens. One
+liberty is taken, and kept on purpose: the block rule ``_flush`` hands finished blocks to the
+collector while the block parser runs and takes them out of ``state.tokens`` (at the top level it
+deletes them; inside a list or quote it puts one placeholder token in each place). Parsing the
+whole letter and walking its tokens afterwards would hold every token at once, hundreds of MB
+for a 20 MB letter, and markdown-it has no streaming hook. It is safe because the instance
+(``_MD``) is built here and private to this module, never handed to other code or rendered; at
+the top level no rule holds an index into the token list (no list or quote is open); inside one,
+the only look-back is the list rule marking tight paragraphs when it closes (its task-list pass
+is off in this configuration, and the footnote plugin's tail, which reorders tokens, is
+disabled), which walks by index and only marks ``paragraph_open``/``paragraph_close`` tokens, so
+the placeholders (of another type) keep the indices right and are left alone.
 """
 
 from __future__ import annotations
@@ -225,14 +241,21 @@ def _renderer() -> MarkdownIt:
     # The plugin's last step moves notes to the end and drops those no marker points to: a note
     # whose marker was lost or typed as "¹" would lose its links. Notes are read where they are.
     md.disable("footnote_tail")
-    md.inline.ruler.at("link", _stamped(link, "link"))
-    md.inline.ruler.at("autolink", _stamped(autolink, "autolink"))
-    md.inline.ruler.at("html_inline", _stamped(html_inline, "html"))
+    # markdown-it's own link rules are switched off and stand-ins that call them added in their
+    # places, so the chain keeps its order (Ruler.before and Ruler.disable, its documented API).
+    for name, rule, kind in (
+        ("link", link, "link"),
+        ("autolink", autolink, "autolink"),
+        ("html_inline", html_inline, "html"),
+    ):
+        md.inline.ruler.before(name, f"citecheck_{name}", _stamped(rule, kind))
+    md.inline.ruler.disable(["link", "autolink", "html_inline"])
     md.inline.ruler.before("linkify", "bare_url", _bare_url)
     md.inline.ruler.before("text", "schemeless_url", _schemeless_url)
     md.block.ruler.before("table", "citecheck_flush", _flush)
     md.block.ruler.before("table", "citecheck_deep", _deep_line)
-    md.core.ruler.at("inline", _inline_core)
+    md.core.ruler.after("inline", "citecheck_inline", _inline_core)
+    md.core.ruler.disable("inline")
     return md
 
 
@@ -250,7 +273,7 @@ class _Found:
     url: str
 
 
-def extract(letter: Letter) -> Parsed:
+def markdown_references(letter: Letter) -> Parsed:
     """The references of a Markdown letter, in source order, and where nesting hid structure."""
     source = letter.text.replace("\0", "\ufffd")
     lines = _NEWLINES.split(source)

@@ -24,6 +24,7 @@ from citecheck.parse.footnotes import (
     is_notes_heading,
     superscript_label,
 )
+from citecheck.text import normalise_newlines
 from citecheck.urls import SCHEMELESS
 
 # The start of a bare URL: an explicit scheme, not glued to a word before it.
@@ -35,7 +36,6 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>")
 _NEXT = re.compile(r"\[|<|" + BARE_START.pattern, re.IGNORECASE)
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
-_NEWLINES = re.compile(r"\r\n?")
 _TITLE_CLOSERS = {'"': '"', "'": "'", "(": ")"}
 
 _ITEM = re.compile(r"[ \t]*(?:(\d{1,4})[.)]|\[(\d{1,4})\]|([-*+•–]))[ \t]+\S")
@@ -103,11 +103,6 @@ def find_schemeless(text: str, start: int, end: int) -> re.Match[str] | None:
     return None
 
 
-def normalise_newlines(text: str) -> str:
-    """``text`` with CRLF and CR line ends as LF; columns stay the same."""
-    return _NEWLINES.sub("\n", text) if "\r" in text else text
-
-
 class LineIndex:
     """Offsets in a text as 1-based (line, column)."""
 
@@ -140,7 +135,7 @@ class _Note:
     body: int  # where its text starts, after the label
 
 
-def extract(letter: Letter) -> list[Reference]:
+def text_references(letter: Letter) -> list[Reference]:
     """The references of a plain-text letter, in source order."""
     text = normalise_newlines(letter.text)
     index = LineIndex(text)

@@ -25,9 +25,10 @@ from itertools import count, product
 from string import ascii_lowercase
 from urllib.parse import urlsplit
 
+from citecheck.classify import precheck
 from citecheck.models import Finding, Reference, Report, Status
 from citecheck.report.records import accessed
-from citecheck.urls import dedupe_key, mask_credentials, precheck
+from citecheck.urls import dedupe_key, mask_credentials
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _WORD = re.compile(r"[a-z0-9]+")

@@ -19,9 +19,9 @@ from typing import Any
 
 from citecheck import __version__
 from citecheck.models import Finding, LinkKind, Reference, Report, Status
-from citecheck.parse.text import normalise_newlines
 from citecheck.report.common import QUIET, where
 from citecheck.report.records import archived_copy, finding_record, reference_record
+from citecheck.text import normalise_newlines
 from citecheck.urls import mask_credentials, star_credentials
 
 # Icon, then a CSS colour group; the icon and the word carry the status without colour.

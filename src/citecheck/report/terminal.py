@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -26,12 +26,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from citecheck.models import Finding, Reference, Report, Status
+from citecheck.models import Finding, Progress, Reference, Report, Status
 from citecheck.report.common import QUIET, problems, tally, where
 from citecheck.urls import mask_credentials
-
-if TYPE_CHECKING:
-    from citecheck.pipeline import Progress
 
 STYLES = {
     Status.OK: "green",
