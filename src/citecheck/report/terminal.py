@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 STYLES = {
     Status.OK: "green",
     Status.MOVED: "cyan",
+    Status.DRIFTED: "blue",
     Status.SKIPPED: "dim",
     Status.UNREACHABLE: "yellow",
     Status.BLOCKED: "yellow",
