@@ -7,13 +7,16 @@ the first two are drifted.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from servers import Reply
+from servers import LoopbackServer, Reply, Request
 from testkit import validate_report
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
@@ -191,3 +194,75 @@ def test_lock_refuses_standard_input_and_a_damaged_lock_is_a_usage_error(cli, le
     assert damaged.code == 2
     assert "letter.md.citations.json: not a citation lock" in damaged.err
     assert "Traceback" not in damaged.err
+
+
+class Archive(LoopbackServer):
+    """A loopback Wayback Machine holding one capture of every page, on 17 July 2025."""
+
+    CAPTURE = "20250717120000"
+
+    def _answer(self, request: Request) -> Reply:
+        answer = super()._answer(request)  # records the request; unknown paths: 404
+        asked = re.fullmatch(r"/web/(\d{14})/(.+)", request.path)
+        if asked is None:
+            return answer
+        if asked[1] == self.CAPTURE:
+            return Reply(200, b"<title>archived</title>", HTML)
+        return Reply(302, headers=[("Location", self.url(f"/web/{self.CAPTURE}/{asked[2]}"))])
+
+
+def test_the_lock_keeps_the_archived_copy_and_drift_names_it(cli, tmp_path: Path, loopback) -> None:  # type: ignore[no-untyped-def]
+    site = loopback()
+    site.route("/text", Reply(200, page(), HTML))
+    letter = tmp_path / "letter.md"
+    letter.write_text(
+        f"See.[^1]\n\n[^1]: [Dialogue must be suspended]({site.url('/text')}), 17 July 2025.\n",
+        encoding="utf-8",
+    )
+    with Archive("127.0.0.5") as archive:
+        endpoint = ("--archive-endpoint", archive.url("/"))
+        locked = cli("lock", letter, *OPTIONS, "--suggest-archive", *endpoint)
+        assert locked.code == 0, locked.err
+        asked = [request.path for request in archive.requests]
+    snapshot = archive.url(f"/web/{Archive.CAPTURE}/{site.url('/text')}")
+    entry = json.loads((tmp_path / "letter.md.citations.json").read_text())["references"][0]
+    assert entry["archived"] == snapshot
+    assert len(asked) >= 1 and asked[0].startswith("/web/20250717")
+
+    site.route("/text", Reply(200, page(paragraphs=(REWRITTEN, *PARAGRAPHS[1:])), HTML))
+    found = cli("check", letter, *OPTIONS, "--format", "json").json()["references"][0]
+    assert found["status"] == "drifted"
+    assert f"archived copy: {snapshot}" in found["message"]
+    assert found["suggestion"] == snapshot
+    csv_text = cli("check", letter, *OPTIONS, "--format", "csv").out
+    row = next(csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert (row["status"], row["reason"], row["archived_copy"]) == (
+        "drifted",
+        "text_changed",
+        snapshot,
+    )
+
+    # A lock without --suggest-archive asks no archive; --update keeps the copy it had.
+    assert cli("lock", letter, "--update", *OPTIONS).code == 0
+    entry = json.loads((tmp_path / "letter.md.citations.json").read_text())["references"][0]
+    assert entry["archived"] == snapshot
+
+
+def test_terminal_sarif_and_html_show_drifted(cli, letter, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path, site = letter
+    assert cli("lock", path, *OPTIONS).code == 0
+    edit_pages(site)
+    terminal = cli("check", path, *OPTIONS)
+    assert "drifted" in terminal.out and "title was 'Dialogue must be suspended'" in terminal.out
+    assert "2 drifted" in terminal.out
+    sarif = json.loads(cli("check", path, *OPTIONS, "--format", "sarif").out)
+    results = sarif["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [("citecheck/drifted", "warning")] * 2
+    rules = [rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert "citecheck/drifted" in rules
+    html = tmp_path / "report.html"
+    assert cli("check", path, *OPTIONS, "--format", "html", "--output", html).code == 0
+    assert html.read_text(encoding="utf-8").count("status-drifted") >= 2
+    github = cli("check", path, *OPTIONS, "--format", "github").out
+    assert github.count("::warning ") == 2
+    assert all("drifted" in line for line in github.splitlines() if line.startswith("::"))
