@@ -176,10 +176,12 @@ def test_lock_keeps_entries_unless_update_and_the_diff_shows_what_changed(
     assert '-      "title": "Dialogue must be suspended",' in changed
     assert '+      "title": "Dialogue should resume next year",' in changed
     assert sum('"fingerprint"' in line for line in changed) >= 2
-    # Each changed entry shows only its own lines; the order of entries did not move.
+    # Only the changed entries' lines: the unchanged one keeps even its time, no entry moved.
     assert all(
         any(key in line for key in ('"title"', '"fingerprint"', '"checked_at"')) for line in changed
     )
+    before, after = (json.loads(text)["references"] for text in (locked, lock.read_text()))
+    assert before[0]["url"].endswith("/nav") and before[0] == after[0]
     assert cli("check", path, *OPTIONS).code == 0
     after = by_path(cli("check", path, *OPTIONS, "--format", "json").json())
     assert {ref["status"] for ref in after.values()} == {"ok"}
@@ -266,3 +268,19 @@ def test_terminal_sarif_and_html_show_drifted(cli, letter, tmp_path: Path) -> No
     github = cli("check", path, *OPTIONS, "--format", "github").out
     assert github.count("::warning ") == 2
     assert all("drifted" in line for line in github.splitlines() if line.startswith("::"))
+
+
+def test_relocking_an_edited_letter_adds_new_urls_and_drops_uncited_ones(cli, letter) -> None:  # type: ignore[no-untyped-def]
+    path, site = letter
+    assert cli("lock", path, *OPTIONS).code == 0
+    site.route("/new", Reply(200, page(title="A new source"), HTML))
+    text = path.read_text(encoding="utf-8").replace(site.url("/nav"), site.url("/new"))
+    path.write_text(text + f"\nAgain [one]({site.url('/title')}).\n", encoding="utf-8")
+    relocked = cli("lock", path, *OPTIONS)
+    assert "1 added, 2 kept, 0 updated, 1 dropped" in relocked.err
+    data = json.loads((path.parent / "letter.md.citations.json").read_text(encoding="utf-8"))
+    assert [entry["url"].rsplit("/", 1)[1] for entry in data["references"]] == [
+        "new",
+        "text",
+        "title",
+    ]

@@ -16,7 +16,8 @@ git shows a readable diff::
 ``merged`` decides what a re-lock keeps: without ``update`` an entry already locked stays as it
 was (the lock is what the letter cited, and only an editor who has looked may move it), new URLs
 are added and URLs the letter no longer cites are dropped; with ``update`` every entry is taken
-from this run.
+from this run, except that an entry saying the same as before keeps its ``checked_at`` (so that the
+diff shows only what changed) and an archived copy already found is kept.
 """
 
 from __future__ import annotations
@@ -148,8 +149,10 @@ def merged(
         elif update:
             # The copy nearest the cited date does not depend on the page now: keep it.
             entry = replace(new[url], archived=new[url].archived or old[url].archived)
-            counts["updated" if _changed(old[url], entry) else "kept"] += 1
-            result.append(entry)
+            changed = _changed(old[url], entry)
+            counts["updated" if changed else "kept"] += 1
+            # An entry that says the same keeps its time too: the diff shows only what changed.
+            result.append(entry if changed else old[url])
         else:
             counts["kept"] += 1
             result.append(old[url])
