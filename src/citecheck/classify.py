@@ -5,7 +5,8 @@ Before any request, ``offline_verdict`` settles what needs no network (placehold
 ``not_in_cache`` what --offline cannot answer. The URL-level verdict (``link_verdict``) depends
 only on what the server said, so it is computed once per URL and cached (``accepted`` re-reads it
 under --accept); the reference-level verdict (``finding``) adds what one letter claims, weighed
-by ``claims.compare`` when ``weighed_claims`` finds a page to weigh them against.
+by ``claims.compare`` when ``weighed_claims`` finds a page to weigh them against. ``drifted``
+weighs a working page against what the letter's citation lock froze.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from citecheck.models import (
     FetchError,
     Finding,
     LinkVerdict,
+    LockedCitation,
     PageMeta,
     Reference,
     Status,
@@ -414,7 +416,11 @@ def wants_archive(found: Finding) -> bool:
 
 def with_archive(found: Finding, snapshot: str) -> Finding:
     """``found`` with an archived copy: the suggestion for a broken link (or one without any),
-    else a remark beside the new address a moved link already suggests."""
+    else a remark beside the new address a moved link already suggests. A finding that wants no
+    archive (a working page being locked) only records it."""
+    found = replace(found, archived=snapshot)
+    if not wants_archive(found):
+        return found
     if found.status is Status.BROKEN or found.suggestion is None:
         return replace(found, suggestion=snapshot)
     return replace(found, message=f"{found.message}; archived copy: {snapshot}")
@@ -467,3 +473,46 @@ def finding(
         accessed=accessed,
         notes=tuple(remarks),
     )
+
+
+_WORKS = (Status.OK, Status.MOVED)
+
+
+def drifted(found: Finding, locked: LockedCitation, thresholds: Thresholds) -> Finding:
+    """``found`` as ``drifted`` when its page works but changed since the citation lock.
+
+    Changed means: the title differs from the locked one (whitespace and case aside), or more
+    than ``thresholds.drift_bits`` of the 64 bits of the main text's SimHash differ. Only a page
+    that worked at lock time and works now is compared; any worse status stands.
+    """
+    meta = found.meta
+    if found.status not in _WORKS or locked.status not in _WORKS or meta is None:
+        return found
+    changes = []
+    if locked.title and _folded(locked.title) != _folded(meta.title or ""):
+        changes.append(f"title was {locked.title!r}, now {meta.title or '(none)'!r}")
+    if locked.fingerprint and meta.fingerprint:
+        bits = (int(locked.fingerprint, 16) ^ int(meta.fingerprint, 16)).bit_count()
+        if bits > thresholds.drift_bits:
+            changes.append(
+                f"main text changed ({bits} of 64 fingerprint bits differ, "
+                f"more than {thresholds.drift_bits})"
+            )
+    if not changes:
+        return found
+    since = f" since the lock of {locked.checked_at[:10]}" if locked.checked_at else ""
+    message = f"changed{since}: {'; '.join(changes)}"
+    if locked.archived:
+        message += f"; archived copy: {locked.archived}"
+    message += f" ({found.message})"
+    return replace(
+        found,
+        status=Status.DRIFTED,
+        message=message,
+        suggestion=found.suggestion or locked.archived,
+        archived=found.archived or locked.archived,
+    )
+
+
+def _folded(title: str) -> str:
+    return " ".join(title.split()).casefold()

@@ -34,7 +34,7 @@ from citecheck.models import DEFAULT_FAIL_ON, Status
 
 if TYPE_CHECKING:  # the commands import these lazily, so that --help and refs start fast
     from citecheck.config import Options
-    from citecheck.models import Letter, Report
+    from citecheck.models import Finding, Letter, Report
 
 app = typer.Typer(
     help="Verify the links and citations in a letter before it is sent.",
@@ -340,6 +340,47 @@ def export(
     _exit_if_skipped(skipped)
 
 
+@app.command()
+@_with_options(INPUT, FETCH, VERDICT, CACHE)
+def lock(
+    paths: Paths,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update", help="Refresh the entries already locked too (after you have looked)."
+        ),
+    ] = False,
+    *,
+    flags: Flags,
+) -> None:
+    """Check letters and freeze what each cites into <letter>.citations.json beside it.
+
+    PATH is a letter file or a folder (searched recursively). An existing lock keeps its entries
+    (new references are added, ones no longer cited dropped) unless --update; check then reports
+    pages changed since as drifted. Exit codes as for check.
+    """
+    if "-" in paths:
+        raise InputError("lock writes beside each letter: name letter files, not - (stdin)")
+    options = _options(flags)
+    from citecheck import lock as citation_lock
+
+    skipped: list[str] = []
+    report = _run_check(paths, options, skipped, locking=True)
+    _emit(report, options)
+    by_letter: dict[str, list[Finding]] = {info.path: [] for info in report.letters}
+    for finding in report.findings or ():
+        by_letter[finding.reference.letter].append(finding)
+    for letter, findings in by_letter.items():
+        done = citation_lock.write(letter, findings, update=update)
+        print(
+            f"citecheck: locked {done.path}: {done.added} added, {done.kept} kept, "
+            f"{done.updated} updated, {done.dropped} dropped",
+            file=sys.stderr,
+        )
+    _exit_if_skipped(skipped)
+    _exit_for(report)
+
+
 def _letters(paths: list[str], options: Options, skipped: list[str]) -> list[Letter]:
     """The letters named; one in a folder that cannot be read is warned about, added to
     ``skipped`` and left out, so that the others are still read."""
@@ -364,7 +405,9 @@ def _letters(paths: list[str], options: Options, skipped: list[str]) -> list[Let
     return letters
 
 
-def _run_check(paths: list[str], options: Options, skipped: list[str]) -> Report:
+def _run_check(
+    paths: list[str], options: Options, skipped: list[str], *, locking: bool = False
+) -> Report:
     import logging
 
     from citecheck import pipeline
@@ -378,7 +421,7 @@ def _run_check(paths: list[str], options: Options, skipped: list[str]) -> Report
     if options.format == "docx":
         _refuse_docx_unless_fit(letters, options)
     with progress_bar(enabled=not options.quiet) as on_progress:
-        return pipeline.run_check(letters, options, on_progress=on_progress)
+        return pipeline.run_check(letters, options, on_progress=on_progress, locking=locking)
 
 
 def _emit(report: Report, options: Options) -> None:

@@ -23,6 +23,7 @@ class Status(StrEnum):
     MISMATCHED = "mismatched"
     BLOCKED = "blocked"
     UNREACHABLE = "unreachable"
+    DRIFTED = "drifted"
     MOVED = "moved"
     SKIPPED = "skipped"
     OK = "ok"
@@ -150,6 +151,7 @@ class PageMeta:
     every title the page offers (og:title, citation_title, ``<title>`` and its parts, ``<h1>``…)
     so that a cited title can be matched against the best of them. ``parked`` says why the page
     is a parked or for-sale domain rather than a site's own page (meta/parking.py), or is None.
+    ``fingerprint`` is the SimHash of the main text (meta/fingerprint.py), None without text.
     """
 
     title: str | None = None
@@ -165,6 +167,7 @@ class PageMeta:
     text_head: str = ""
     anchors: frozenset[str] = frozenset()
     parked: str | None = None
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,13 +204,18 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """The knobs of claim checking; claims.py's docstring says what each one does."""
+    """The knobs of claim checking; claims.py's docstring says what each one does.
+
+    ``drift_bits`` is the drift rule's: more differing fingerprint bits than this since the lock
+    is a changed text (classify.drifted, README "Citation lock").
+    """
 
     title_similarity: float = 0.8
     date_tolerance_days: int = 1
     shortening_min_words: int = 4
     prose_min_words: int = 2
     prose_min_page_words: int = 30
+    drift_bits: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +250,27 @@ class Finding:
     suggestion: str | None = None
     from_cache: bool = False
     accessed: str | None = None  # ISO date the source was checked (the cache's date when reused)
+    checked_at: float | None = None  # when the source was checked (epoch seconds); for the lock
+    archived: str | None = None  # the archived copy nearest the cited date, when one was asked
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LockedCitation:
+    """What a letter's citation lock froze about one cited URL (lock.py, README "Citation lock").
+
+    ``checked_at`` is an ISO 8601 UTC time; ``archived`` the archived copy nearest the cited
+    date, when ``--suggest-archive`` found one at lock time.
+    """
+
+    url: str
+    status: Status
+    final_url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    fingerprint: str | None = None
+    checked_at: str | None = None
+    archived: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from citecheck.models import (
     Letter,
     LetterInfo,
     LinkVerdict,
+    LockedCitation,
     PageMeta,
     Progress,
     Reference,
@@ -90,6 +91,7 @@ def run_check(
     resolver: Resolver | None = None,
     address_reason: AddressReason | None = None,
     clock: Clock = time.time,
+    locking: bool = False,
 ) -> Report:
     """Check every reference of ``letters`` (blocking wrapper around ``check_letters``)."""
     reports: list[Report] = []
@@ -106,6 +108,7 @@ def run_check(
                 resolver=resolver,
                 address_reason=address_reason,
                 clock=clock,
+                locking=locking,
             )
         )
 
@@ -121,9 +124,13 @@ async def check_letters(
     resolver: Resolver | None = None,
     address_reason: AddressReason | None = None,
     clock: Clock = time.time,
+    locking: bool = False,
 ) -> Report:
     """Check every reference of ``letters`` and return the Report; ``clock`` dates the checks.
 
+    A letter's citation lock, when it has one, turns a working page that changed since into
+    ``drifted``. ``locking`` is for writing the locks instead: the pages are reported as they
+    are now, and with --suggest-archive every page that answered gets its archived copy.
     ``resolver`` and ``address_reason`` replace the system's resolver and the address guard's
     rule (see ``net.fetch.Network``); tests pass tables.
     """
@@ -154,7 +161,9 @@ async def check_letters(
         outcomes = await _outcomes(wanted, options, cache, on_progress, network, clock)
         findings = _findings(listed.references, decided, targets, outcomes, options)
         if options.suggest_archive:
-            findings = await _with_archive_suggestions(findings, options, cache, network)
+            findings = await _with_archive_suggestions(
+                findings, options, cache, network, every=locking
+            )
     finally:
         if cache is not None:
             cache.close()
@@ -166,7 +175,27 @@ async def check_letters(
     )
     notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
     notices = (*listed.notices, *notices, *cache_warnings)
+    if not locking:
+        findings = _against_locks(findings, options)
     return replace(listed, findings=tuple(findings), notices=notices, fail_on=options.fail_on)
+
+
+def _against_locks(findings: list[Finding], options: Options) -> list[Finding]:
+    """The findings weighed against their letters' citation locks, where there are any."""
+    from citecheck import lock
+    from citecheck.letters import STDIN
+
+    locks: dict[str, dict[str, LockedCitation] | None] = {}
+    result = []
+    for found in findings:
+        letter = found.reference.letter
+        if letter not in locks:
+            locks[letter] = None if letter == STDIN else lock.read(letter)
+        locked = (locks[letter] or {}).get(found.reference.url)
+        if locked is not None:
+            found = classify.drifted(found, locked, options.thresholds)
+        result.append(found)
+    return result
 
 
 def _non_public_literal(url: str) -> str | None:
@@ -408,24 +437,29 @@ def _findings(
             if outcome.from_cache
             else today
         )
-        findings.append(
-            classify.finding(
-                reference,
-                verdict,
-                fetched=outcome.fetched,
-                meta=outcome.meta,
-                claims=claims,
-                from_cache=outcome.from_cache,
-                accessed=accessed,
-            )
+        found = classify.finding(
+            reference,
+            verdict,
+            fetched=outcome.fetched,
+            meta=outcome.meta,
+            claims=claims,
+            from_cache=outcome.from_cache,
+            accessed=accessed,
         )
+        findings.append(replace(found, checked_at=outcome.checked_at))
     return findings
 
 
 async def _with_archive_suggestions(
-    findings: list[Finding], options: Options, cache: ResultCache | None, network: Network
+    findings: list[Finding],
+    options: Options,
+    cache: ResultCache | None,
+    network: Network,
+    *,
+    every: bool = False,
 ) -> list[Finding]:
-    """Archived copies nearest the cited date for broken, moved and mismatched references.
+    """Archived copies nearest the cited date for broken, moved and mismatched references
+    (``every``: for every reference that was fetched, to lock them).
 
     Without a cited date, the date the letter last changed stands in (the version its author saw
     is older than that), else today. A mismatched reference keeps its paste-ready citation as
@@ -434,7 +468,11 @@ async def _with_archive_suggestions(
     """
     from citecheck.net.archive import timestamp
 
-    wanted = [i for i, found in enumerate(findings) if classify.wants_archive(found)]
+    wanted = [
+        i
+        for i, found in enumerate(findings)
+        if classify.wants_archive(found) or (every and found.fetched is not None)
+    ]
     if not wanted:
         return findings
     today = date.today()

@@ -21,7 +21,7 @@ from citecheck.models import LetterFormat, LetterInfo, LinkKind, Report, Status
 from citecheck.report import renderer
 from citecheck.report.html import render
 
-from factories import SECRET, every_status, refs_report, report
+from factories import SECRET, drifted, every_status, refs_report, report
 from html_letter import (
     ARCHIVED,
     CASES,
@@ -141,10 +141,10 @@ def test_details_are_hidden_until_asked_for_and_named_by_their_badge() -> None:
 
 
 def test_summary_counts_each_status_and_the_letters() -> None:
-    tree = page(report(every_status()))
+    tree = page(report([*every_status(), drifted()]))
     summary = tree.css_first("section.summary")
     assert summary is not None
-    assert summary.text().startswith("10 references in 1 letter: 5 references fail this run.")
+    assert summary.text().startswith("11 references in 1 letter: 5 references fail this run.")
     counts = {item.text().split()[-1]: item.text().split()[-2] for item in summary.css("li")}
     assert counts == {status.value: "1" for status in Status}
 

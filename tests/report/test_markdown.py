@@ -10,7 +10,16 @@ from markdown_it.token import Token
 from citecheck.models import Finding, Status
 from citecheck.report.markdown import render
 
-from factories import HOSTILE_TEXT, SECRET, every_status, finding, reference, refs_report, report
+from factories import (
+    HOSTILE_TEXT,
+    SECRET,
+    drifted,
+    every_status,
+    finding,
+    reference,
+    refs_report,
+    report,
+)
 
 PARSER = MarkdownIt("commonmark").enable("table")
 
@@ -67,8 +76,8 @@ def test_problems_table_lists_every_problem_worst_first_with_where_and_why() -> 
 
 
 def test_summary_counts_statuses_and_letters() -> None:
-    text = render(report(every_status()))
-    assert "**10 references** in 1 letter:" in text
+    text = render(report([*every_status(), drifted()]))
+    assert "**11 references** in 1 letter:" in text
     for status in Status:
         assert f"1 {status.value}" in text
 

@@ -189,3 +189,18 @@ def cited_five_times(url: str = "https://www.hrw.org/report/2024/china") -> list
         accessed="2026-05-20",
     )
     return [base, *copies, other]
+
+
+def drifted() -> Finding:
+    """A page that works but changed since the letter's citation lock, with the locked copy."""
+    url = "https://ngo.test/statement"
+    return finding(
+        Status.DRIFTED,
+        reference(url, line=15, column=4, text="the statement"),
+        "changed since the lock of 2026-11-02: title was 'Suspend the dialogue', now "
+        "'Resume the dialogue'; archived copy: "
+        f"https://web.archive.test/web/20261102000000/{url} (200 OK)",
+        meta=PageMeta(title="Resume the dialogue"),
+        fetch=fetched(url),
+        suggestion=f"https://web.archive.test/web/20261102000000/{url}",
+    )

@@ -8,7 +8,10 @@ and HTML ``text/plain`` often enough.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from citecheck.meta.decode import decode_page
+from citecheck.meta.fingerprint import simhash
 from citecheck.meta.html import extract_html
 from citecheck.meta.pdf import extract_pdf
 from citecheck.models import PageMeta
@@ -25,7 +28,10 @@ def page_meta(
     """The metadata of a fetched page (maybe cut at the size cap); never raises on bad input."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if body[:1024].lstrip().startswith(b"%PDF-") or kind == "application/pdf":
-        return extract_pdf(body)
+        found = extract_pdf(body)
+        # A PDF's main text is its first pages' text; HTML's is fingerprinted in meta.html, where
+        # the navigation and footers are taken out first.
+        return replace(found, fingerprint=simhash(found.text_head))
     if kind in _HTML_TYPES or _looks_like_html(body):
         return extract_html(decode_page(body, charset), url)
     return PageMeta()

@@ -38,6 +38,7 @@ from rapidfuzz import fuzz
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from citecheck.dates import find_date
+from citecheck.meta.fingerprint import simhash
 from citecheck.meta.machine_date import machine_date
 from citecheck.meta.parking import parked, parking_marker
 from citecheck.models import PageMeta
@@ -190,6 +191,7 @@ def extract_html(text: str, url: str) -> PageMeta:
         text_head=_head(scan, _TEXT_HEAD),
         anchors=anchors,
         parked=parked(url, (title_tag, title, h1), headings, scan, marker),
+        fingerprint=simhash(scan),
     )
 
 

@@ -28,6 +28,7 @@ from citecheck.urls import mask_credentials, star_credentials
 _LOOK: dict[Status, tuple[str, str]] = {
     Status.OK: ("\u2714", "good"),  # ✔
     Status.MOVED: ("\u21aa", "info"),  # ↪
+    Status.DRIFTED: ("\u0394", "warn"),  # Δ
     Status.MISMATCHED: ("\u2260", "mismatch"),  # ≠
     Status.BROKEN: ("\u2716", "bad"),  # ✖
     Status.BLOCKED: ("\u2298", "warn"),  # ⊘

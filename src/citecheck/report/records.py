@@ -53,6 +53,8 @@ _MESSAGE_REASONS = (
     ("permanent redirect", "permanent_redirect"),
     ("as its address", "canonical_elsewhere"),
     ("title differs", "title_differs"),
+    ("title was", "title_changed"),
+    ("main text changed", "text_changed"),
     ("date differs", "date_differs"),
     ("anchor text", "anchor_not_on_page"),
     ("not in cache", "not_in_cache"),
@@ -122,7 +124,8 @@ def reason(finding: Finding) -> str | None:
 
     A network failure is its ``FetchError`` (``timeout``, ``name_not_found``, ``refused``…); an
     HTTP error is ``http_<code>`` (``http_404``, ``http_503``); a 200 that is really missing is
-    ``soft_404``, ``redirect_to_home`` or ``redirect_to_login``; the other codes name what the
+    ``soft_404``, ``redirect_to_home`` or ``redirect_to_login``; a drifted page ``title_changed``
+    and/or ``text_changed``; the other codes name what the
     message says (``bot_challenge``, ``permanent_redirect``, ``title_differs``, ``excluded``…), and
     ``placeholder``, ``private_address`` and ``invalid_url`` the statuses decided without a fetch.
     Several claims that differ are joined with ``+`` (``title_differs+date_differs``).
@@ -138,6 +141,8 @@ def reason(finding: Finding) -> str | None:
         return f"http_{code}"
     if finding.status is Status.MISMATCHED:
         return "+".join(c for c in named if c.endswith(("_differs", "_on_page"))) or None
+    if finding.status is Status.DRIFTED:
+        return "+".join(c for c in named if c.endswith("_changed"))
     if named:
         return named[0]
     return {

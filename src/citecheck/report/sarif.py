@@ -35,6 +35,7 @@ DESCRIPTIONS = {
     Status.BLOCKED: "The server refuses automated checks (401, 403, 429, bot challenge).",
     Status.UNREACHABLE: "Timeout or transient network failure: could not decide.",
     Status.MOVED: "Works through a permanent redirect or another canonical address: update it.",
+    Status.DRIFTED: "Works, but its title or main text changed since the letter's citation lock.",
 }
 RULES = [status for status in Status if status not in QUIET]
 

@@ -33,6 +33,7 @@ from citecheck.urls import mask_credentials
 STYLES = {
     Status.OK: "green",
     Status.MOVED: "cyan",
+    Status.DRIFTED: "blue",
     Status.SKIPPED: "dim",
     Status.UNREACHABLE: "yellow",
     Status.BLOCKED: "yellow",
