@@ -64,7 +64,7 @@ class Relock:
     dropped: int
 
 
-def read(letter: str) -> dict[str, LockedCitation] | None:
+def read_lock(letter: str) -> dict[str, LockedCitation] | None:
     """The lock of ``letter`` by URL, or None when it has none; a damaged lock is an InputError."""
     path = lock_path(letter)
     try:
@@ -173,7 +173,7 @@ def render(letter: str, locked: Sequence[LockedCitation]) -> str:
 
 def write(letter: str, findings: Iterable[Finding], *, update: bool) -> Relock:
     """Write (atomically) the lock of ``letter`` from this run's findings; see the module doc."""
-    locked, counts = merged(read(letter), entries(findings), update=update)
+    locked, counts = merged(read_lock(letter), entries(findings), update=update)
     path = lock_path(letter)
     write_atomic(path, render(letter, locked))
     return Relock(path, **counts)

@@ -190,7 +190,7 @@ def _against_locks(findings: list[Finding], options: Options) -> list[Finding]:
     for found in findings:
         letter = found.reference.letter
         if letter not in locks:
-            locks[letter] = None if letter == STDIN else lock.read(letter)
+            locks[letter] = None if letter == STDIN else lock.read_lock(letter)
         locked = (locks[letter] or {}).get(found.reference.url)
         if locked is not None:
             found = classify.drifted(found, locked, options.thresholds)
