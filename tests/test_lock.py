@@ -284,3 +284,24 @@ def test_relocking_an_edited_letter_adds_new_urls_and_drops_uncited_ones(cli, le
         "text",
         "title",
     ]
+
+
+def test_a_page_cached_by_a_check_is_read_again_for_the_lock_and_its_drift(
+    cli, letter, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A plain check reads pages without their text fingerprint (only a lock needs it): the lock
+    # and the checks against it must not take those cached pages as they are.
+    path, site = letter
+    cached = ("--allow-private", "--cache-path", str(tmp_path / "cache.db"), "--retries", "0")
+    assert cli("check", str(path), *cached).code == 0
+    assert cli("lock", str(path), *cached).code == 0
+    locked = json.loads(Path(f"{path}.citations.json").read_text(encoding="utf-8"))
+    assert all(entry["fingerprint"] for entry in locked["references"])
+
+    edit_pages(site)
+    drifted = cli("check", str(path), *cached, "--refresh", "--format", "json").json()
+    assert {key: ref["status"] for key, ref in by_path(drifted).items()} == {
+        "title": "drifted",
+        "text": "drifted",
+        "nav": "ok",
+    }

@@ -260,6 +260,12 @@ def is_fresh(entry: CacheEntry, *, now: float, max_age: float) -> bool:
     return abs(now - entry.checked_at) < limit
 
 
+def lacks_fingerprint(entry: CacheEntry) -> bool:
+    """Whether ``entry`` holds a page read without the fingerprint of its text (no lock asked
+    for one then): it cannot serve a run that writes or compares a citation lock."""
+    return entry.meta is not None and entry.meta.fingerprint is None
+
+
 def answer_is_fresh(answer: ArchiveAnswer, *, now: float, max_age: float) -> bool:
     """Whether an archive's answer may stand in for asking again at ``now``: for ``max_age``.
 

@@ -158,7 +158,12 @@ async def check_letters(
 
     cache = _open_cache(options)
     try:
-        outcomes = await _outcomes(wanted, options, cache, on_progress, network, clock)
+        # Only a lock needs the pages' text fingerprints, which cost half of reading a page.
+        locks = {} if locking else _read_locks(letters)
+        fingerprints = locking or any(locks.values())
+        outcomes = await _outcomes(
+            wanted, options, cache, on_progress, network, clock, fingerprints
+        )
         findings = _findings(listed.references, decided, targets, outcomes, options)
         if options.suggest_archive:
             findings = await _with_archive_suggestions(
@@ -176,22 +181,30 @@ async def check_letters(
     notices = (NO_NETWORK_NOTICE.format(count=offline),) if offline else ()
     notices = (*listed.notices, *notices, *cache_warnings)
     if not locking:
-        findings = _against_locks(findings, options)
+        findings = _against_locks(findings, options, locks)
     return replace(listed, findings=tuple(findings), notices=notices, fail_on=options.fail_on)
 
 
-def _against_locks(findings: list[Finding], options: Options) -> list[Finding]:
-    """The findings weighed against their letters' citation locks, where there are any."""
+def _read_locks(letters: Sequence[Letter]) -> dict[str, dict[str, LockedCitation] | None]:
+    """Each letter's citation lock, None for a letter without one."""
     from citecheck import lock
     from citecheck.letters import STDIN
 
-    locks: dict[str, dict[str, LockedCitation] | None] = {}
+    return {
+        letter.path: None if letter.path == STDIN else lock.read_lock(letter.path)
+        for letter in letters
+    }
+
+
+def _against_locks(
+    findings: list[Finding],
+    options: Options,
+    locks: dict[str, dict[str, LockedCitation] | None],
+) -> list[Finding]:
+    """The findings weighed against their letters' citation locks, where there are any."""
     result = []
     for found in findings:
-        letter = found.reference.letter
-        if letter not in locks:
-            locks[letter] = None if letter == STDIN else lock.read_lock(letter)
-        locked = (locks[letter] or {}).get(found.reference.url)
+        locked = (locks.get(found.reference.letter) or {}).get(found.reference.url)
         if locked is not None:
             found = classify.drifted(found, locked, options.thresholds)
         result.append(found)
@@ -247,16 +260,22 @@ async def _outcomes(
     on_progress: ProgressCallback | None,
     network: Network,
     clock: Clock,
+    fingerprints: bool,
 ) -> dict[str, _Outcome]:
-    """An outcome for every wanted URL: from the cache where fresh, else from the network."""
+    """An outcome for every wanted URL: from the cache where fresh, else from the network;
+    ``fingerprints``: a citation lock needs the pages' text fingerprints."""
     now = clock()
     # --refresh uses no stored entry (not even its validators): skip reading and decoding them.
     entries = cache.get_many(wanted) if cache is not None and not options.refresh else {}
+    if fingerprints and not options.offline:
+        from citecheck.cache import lacks_fingerprint
+
+        entries = {key: entry for key, entry in entries.items() if not lacks_fingerprint(entry)}
     # Read even under --refresh: a new answer does not erase that the link worked before.
     checks = cache.latest_checks(wanted) if cache is not None else {}
     outcomes, stale = _from_cache(wanted, entries, checks, options, now)
     if stale:
-        fresh = await _fetch_all(stale, entries, options, on_progress, network, clock)
+        fresh = await _fetch_all(stale, entries, options, on_progress, network, clock, fingerprints)
         fresh = {key: _checked(outcome, checks.get(key)) for key, outcome in fresh.items()}
         outcomes.update(fresh)
         if cache is not None:
@@ -328,6 +347,7 @@ async def _fetch_all(
     on_progress: ProgressCallback | None,
     network: Network,
     clock: Clock,
+    fingerprints: bool,
 ) -> dict[str, _Outcome]:
 
     total, done = len(stale), 0
@@ -342,7 +362,7 @@ async def _fetch_all(
 
     async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
         nonlocal done
-        outcome = await _fetch_one(fetcher, url, entries.get(key), clock)
+        outcome = await _fetch_one(fetcher, url, entries.get(key), clock, fingerprints)
         done += 1
         host = _host(url)
         pending[host] -= 1
@@ -357,7 +377,7 @@ async def _fetch_all(
 
 
 async def _fetch_one(
-    fetcher: Fetcher, url: str, entry: CacheEntry | None, clock: Clock
+    fetcher: Fetcher, url: str, entry: CacheEntry | None, clock: Clock, fingerprints: bool
 ) -> _Outcome:
     validators: dict[str, str] = {}
     if entry is not None:
@@ -372,9 +392,9 @@ async def _fetch_one(
     if len(fetched.body) > _BIG_PAGE:
         # Reading a big page takes long enough (0.3 s for 2 MB of small elements) to starve the
         # event loop: the other fetches' timers would expire with their data already arrived.
-        meta = await asyncio.to_thread(_page_meta, fetched)
+        meta = await asyncio.to_thread(_page_meta, fetched, fingerprints)
     else:
-        meta = _page_meta(fetched)
+        meta = _page_meta(fetched, fingerprints)
     # Decided without --accept, so that the cached verdict serves any --accept (classify.accepted).
     verdict = classify.link_verdict(fetched, meta)
     # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL is too
@@ -385,7 +405,7 @@ async def _fetch_one(
 _BIG_PAGE = 256 * 1024  # bytes of body from which the metadata is read in a worker thread
 
 
-def _page_meta(fetched: Fetched) -> PageMeta | None:
+def _page_meta(fetched: Fetched, fingerprint: bool) -> PageMeta | None:
     if fetched.error is not None or not fetched.body:
         return None
     if not 200 <= (fetched.http_status or 0) < 300:
@@ -394,7 +414,11 @@ def _page_meta(fetched: Fetched) -> PageMeta | None:
 
     charset = _charset(fetched.header("content-type"))
     return meta.page_meta(
-        fetched.body, fetched.content_type, fetched.final_url or fetched.url, charset=charset
+        fetched.body,
+        fetched.content_type,
+        fetched.final_url or fetched.url,
+        charset=charset,
+        fingerprint=fingerprint,
     )
 
 

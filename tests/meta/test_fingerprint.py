@@ -42,8 +42,10 @@ def test_case_punctuation_spacing_and_numbers_do_not_count() -> None:
 
 
 def test_only_the_content_counts_not_navigation_header_footer_or_scripts() -> None:
-    first = page_meta(html(TEXT), "text/html", "https://ngo.test/a").fingerprint
-    other = page_meta(html(TEXT, nav="Start Donate Press"), "text/html", "https://ngo.test/a")
+    first = page_meta(html(TEXT), "text/html", "https://ngo.test/a", fingerprint=True).fingerprint
+    other = page_meta(
+        html(TEXT, nav="Start Donate Press"), "text/html", "https://ngo.test/a", fingerprint=True
+    )
     assert first is not None and other.fingerprint == first
 
 
@@ -58,5 +60,5 @@ def test_a_rewritten_half_moves_many_bits_a_changed_word_few() -> None:
 
 def test_a_pdf_is_fingerprinted_from_its_text() -> None:
     body = (Path(__file__).parent / "corpus" / "pdf-textonly.pdf").read_bytes()
-    found = page_meta(body, "application/pdf", "https://ngo.test/a.pdf")
+    found = page_meta(body, "application/pdf", "https://ngo.test/a.pdf", fingerprint=True)
     assert found.text_head and found.fingerprint == simhash(found.text_head)

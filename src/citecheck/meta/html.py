@@ -141,8 +141,9 @@ _NOT_CONTENT = (
 )
 
 
-def extract_html(text: str, url: str) -> PageMeta:
-    """The metadata of an HTML page, given its decoded text and the URL it was fetched from."""
+def extract_html(text: str, url: str, *, fingerprint: bool = False) -> PageMeta:
+    """The metadata of an HTML page, given its decoded text and the URL it was fetched from;
+    with ``fingerprint``, the SimHash of its main text too."""
     tree = LexborHTMLParser(_bounded(text[:_MAX_CHARS]))
     metas = _metas(tree)
     ld = _LinkedData(_ld_objects(tree))
@@ -191,7 +192,7 @@ def extract_html(text: str, url: str) -> PageMeta:
         text_head=_head(scan, _TEXT_HEAD),
         anchors=anchors,
         parked=parked(url, (title_tag, title, h1), headings, scan, marker),
-        fingerprint=simhash(scan),
+        fingerprint=simhash(scan) if fingerprint else None,
     )
 
 
