@@ -167,12 +167,7 @@ def _shown_message(finding: Finding) -> str:
 def _card(finding: Finding) -> Group:
     """What an editor needs about one reference: its words, its address, why, and the fix."""
     ref = finding.reference
-    url = mask_credentials(ref.url)
-    text = mask_credentials(ref.text)
-    lines: list[RenderableType] = []
-    if text and text != url:
-        lines.append(_Linked(text, style="bold"))
-    lines.append(_Linked(url))
+    lines = _words_and_address(ref)
     lines.append(_Linked(_shown_message(finding), highlights=finding.notes))
     if finding.suggestion:
         lines.append(_Linked(f"→ {mask_credentials(finding.suggestion)}", style="cyan"))
@@ -228,14 +223,20 @@ def _print_quiet(console: Console, found: list[Finding]) -> None:
         console.print(line, soft_wrap=True)
 
 
-def _reference_card(ref: Reference) -> Group:
-    """A reference as ``refs`` lists it: its words, its address, and what the letter cites."""
+def _words_and_address(ref: Reference) -> list[RenderableType]:
+    """A card's first lines: the link's words (unless they are the address) and its address."""
     url = mask_credentials(ref.url)
     text = mask_credentials(ref.text)
     lines: list[RenderableType] = []
     if text and text != url:
         lines.append(_Linked(text, style="bold"))
     lines.append(_Linked(url))
+    return lines
+
+
+def _reference_card(ref: Reference) -> Group:
+    """A reference as ``refs`` lists it: its words, its address, and what the letter cites."""
+    lines = _words_and_address(ref)
     cited = [part for part in (ref.cited_title, ref.cited_date_text or ref.cited_date) if part]
     if cited:
         lines.append(_Linked(f"cited: {', '.join(cited)}", style="dim"))
