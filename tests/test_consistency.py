@@ -205,3 +205,19 @@ def test_code_and_crlf_keep_positions_and_hide_marks() -> None:
 def test_the_seed_letter_draws_no_note() -> None:
     letter = Letter(str(SEED), LetterFormat.TEXT, SEED.read_text(encoding="utf-8"))
     assert list_references([letter]).notes == ()
+
+
+def test_a_page_cited_under_thousands_of_titles_gets_a_few_notes_and_a_count() -> None:
+    # A generated letter citing one page under 2,000 titles: an editor reads six lines, not 1,999.
+    url = "https://ngo.test/report"
+    cited = [cite(url, f"Report number {n} on detention", line=n + 1) for n in range(2000)]
+
+    found = messages(*cited)
+
+    assert len(found) == 6
+    assert found[:5] == [
+        f"{url} is cited as “Report number {n} on detention” here and as "
+        "“Report number 0 on detention” at line 1"
+        for n in range(1, 6)
+    ]
+    assert found[5] == f"{url} is cited under 1994 more contradicting titles"

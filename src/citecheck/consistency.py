@@ -58,35 +58,56 @@ def _citation_notes(references: Iterable[Reference]) -> list[LetterNote]:
 
 
 def _same_address(cited: list[Reference], pages: dict[str, str]) -> list[LetterNote]:
-    """A page cited under a title or date that an earlier citation of it contradicts."""
+    """A page cited under a title or date that an earlier citation of it contradicts.
+
+    At most ``_PER_PAGE`` citations of one page are noted for each kind: a page cited under
+    thousands of titles (a generated or hostile letter) gets one more note counting the rest,
+    not thousands of lines.
+    """
     found = []
-    first_title: dict[str, Reference] = {}
-    first_date: dict[str, Reference] = {}
+    first: dict[tuple[str, str], Reference] = {}
+    more: dict[tuple[str, str], tuple[Reference, int]] = {}
     for ref in cited:
         # Two fragments are two places, which may carry two titles (chapters of one report).
         fragment = split_fragment(ref.url)[1]
         place = pages[ref.url] + (f"#{fragment}" if fragment else "")
-        if _title(ref):
-            earlier = first_title.setdefault(place, ref)
-            if earlier is not ref and not _same_title_text(earlier.cited_title, ref.cited_title):
-                found.append(
-                    _note(
-                        ref,
-                        f"{mask_credentials(ref.url)} is cited as “{ref.cited_title}” here and as "
-                        f"“{earlier.cited_title}” at {_where(earlier, ref)}",
-                    )
-                )
-        if ref.cited_date:
-            earlier = first_date.setdefault(place, ref)
-            if earlier is not ref and not _same_date(earlier.cited_date, ref.cited_date):
-                found.append(
-                    _note(
-                        ref,
-                        f"{mask_credentials(ref.url)} is dated {_date(ref)} here and "
-                        f"{_date(earlier)} at {_where(earlier, ref)}",
-                    )
-                )
+        kinds = [kind for kind, has in (("title", _title(ref)), ("date", ref.cited_date)) if has]
+        for kind in kinds:
+            earlier = first.setdefault((place, kind), ref)
+            if earlier is ref:
+                continue
+            same = (
+                _same_title_text(earlier.cited_title, ref.cited_title)
+                if kind == "title"
+                else _same_date(earlier.cited_date, ref.cited_date)
+            )
+            if same:
+                continue
+            _, extra = more.get((place, kind), (ref, 0))
+            if extra < _PER_PAGE:
+                found.append(_note(ref, _contradiction(kind, earlier, ref)))
+            more[(place, kind)] = (ref, extra + 1)
+    for (_, kind), (last, count) in more.items():
+        if count > _PER_PAGE:
+            what = "titles" if kind == "title" else "dates"
+            shown = mask_credentials(last.url)
+            found.append(
+                _note(last, f"{shown} is cited under {count - _PER_PAGE} more contradicting {what}")
+            )
     return found
+
+
+_PER_PAGE = 5  # contradicting titles (or dates) noted for one page before they are counted
+
+
+def _contradiction(kind: str, earlier: Reference, ref: Reference) -> str:
+    shown = mask_credentials(ref.url)
+    if kind == "title":
+        return (
+            f"{shown} is cited as “{ref.cited_title}” here and as “{earlier.cited_title}” "
+            f"at {_where(earlier, ref)}"
+        )
+    return f"{shown} is dated {_date(ref)} here and {_date(earlier)} at {_where(earlier, ref)}"
 
 
 def _same_title(cited: list[Reference], pages: dict[str, str]) -> list[LetterNote]:
