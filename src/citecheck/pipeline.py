@@ -32,7 +32,7 @@ from citecheck.models import (
     Reference,
     Report,
 )
-from citecheck.net.addresses import non_public_reason, parse_host_address
+from citecheck.net.addresses import parse_host_address
 from citecheck.parse import read
 from citecheck.urls import dedupe_key, split_fragment
 
@@ -148,7 +148,9 @@ async def check_letters(
     wanted: dict[str, str] = {}  # dedupe key -> URL to fetch
     for index, reference in enumerate(listed.references):
         url = reference.url
-        verdict = classify.offline_verdict(url, options, _non_public_literal(url))
+        verdict = classify.offline_verdict(
+            url, options, _non_public_literal(url, network.address_reason)
+        )
         if verdict is not None:
             decided[index] = verdict
             continue
@@ -212,14 +214,14 @@ def _against_locks(
     return result
 
 
-def _non_public_literal(url: str) -> str | None:
-    """ "<ip> is <reason>" when the host is written as a non-public IP address, else None."""
+def _non_public_literal(url: str, address_reason: AddressReason) -> str | None:
+    """ "<ip> is <reason>" when the host is written as an address the guard refuses, else None."""
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:  # a malformed URL: classify finds it invalid whatever this says
         return None
     ip = parse_host_address(host)
-    reason = non_public_reason(ip) if ip is not None else None
+    reason = address_reason(ip) if ip is not None else None
     return f"{ip} is {reason}" if reason is not None else None
 
 
