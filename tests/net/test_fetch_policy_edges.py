@@ -1,7 +1,8 @@
 """Edges of the fetch policy that the other fetch tests leave open, on real loopback servers: the
 words a bad redirect is reported with (a long Location cut at 80 characters), a protocol-relative
 Location checked like an absolute one, what a redirect target drops, and basic auth kept from
-another port of the same host but carried up from http to https."""
+another port of the same host but carried up from http to https, and the edges of the 5xx retry
+range."""
 
 from __future__ import annotations
 
@@ -111,3 +112,13 @@ def test_credentials_follow_an_upgrade_to_https_never_a_downgrade(
     assert start.requests[0].header("authorization") == _basic("user", "s3cret")
     expected = _basic("user", "s3cret") if carried else None
     assert target.requests[0].header("authorization") == expected
+
+
+@pytest.mark.parametrize(("status", "attempts"), [(599, 2), (600, 1)])
+def test_every_5xx_is_retried_and_nothing_above(loopback, fetch_one, status, attempts) -> None:
+    site = loopback()
+    site.route("/", Reply(status))
+
+    fetched = fetch_one(site.url("/"), retries=1)
+
+    assert (fetched.http_status, fetched.attempts, site.hits("/")) == (status, attempts, attempts)
