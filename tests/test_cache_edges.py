@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import time
 import types
 from pathlib import Path
@@ -298,3 +299,27 @@ def test_a_database_filled_by_another_program_after_the_header_was_read_is_refus
         "program); it was left as it is: choose another --cache-path, or use --no-cache"
     )
     assert cache_path.read_bytes() == before
+
+
+# --- threads and places ------------------------------------------------------------------------
+
+
+def test_a_cache_opened_in_one_thread_serves_another(cache_path: Path) -> None:
+    with ResultCache(cache_path, conditions=CONDITIONS) as cache:
+        worker = threading.Thread(target=cache.put, args=(_entry(),))
+        worker.start()
+        worker.join()
+        assert cache.get(_entry().key) == _entry()
+        assert cache.warnings == []
+        assert cache.enabled
+
+
+def test_a_folder_that_cannot_be_made_is_named_with_the_systems_reason(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be\n")
+    path = blocker / "citecheck" / "results.sqlite3"
+    with ResultCache(path, conditions=CONDITIONS) as cache:
+        assert cache.warnings == [
+            f"cache folder {path.parent} cannot be created (Not a directory); "
+            "running without a cache"
+        ]
