@@ -1,8 +1,8 @@
 """Edges of the fetch policy that the other fetch tests leave open, on real loopback servers: the
 words a bad redirect is reported with (a long Location cut at 80 characters), a protocol-relative
 Location checked like an absolute one, what a redirect target drops, and basic auth kept from
-another port of the same host but carried up from http to https, and the edges of the 5xx retry
-range."""
+another port of the same host but carried up from http to https, the edges of the 5xx retry
+range, and a resolver answer that is no address."""
 
 from __future__ import annotations
 
@@ -122,3 +122,12 @@ def test_every_5xx_is_retried_and_nothing_above(loopback, fetch_one, status, att
     fetched = fetch_one(site.url("/"), retries=1)
 
     assert (fetched.http_status, fetched.attempts, site.hits("/")) == (status, attempts, attempts)
+
+
+def test_a_resolver_answer_that_is_no_address_is_refused_by_the_guard(fetch_one) -> None:
+    fetched = fetch_one(
+        "http://ngo.test/", names={"ngo.test": ["ngo.internal"]}, allow_private=False
+    )
+
+    assert fetched.error is FetchError.PRIVATE_ADDRESS
+    assert fetched.error_detail == "ngo.internal is not an IP address"
