@@ -125,7 +125,7 @@ def test_a_remap_written_with_two_spaces_keeps_its_pattern_whole(tmp_path: Path)
         (
             "[thresholds]\nbogus = 1",
             "thresholds.bogus: unknown threshold (known: title_similarity, date_tolerance_days, "
-            "shortening_min_words, prose_min_words, prose_min_page_words)",
+            "shortening_min_words, prose_min_words, prose_min_page_words, drift_bits)",
         ),
     ],
 )
