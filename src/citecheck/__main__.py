@@ -1,4 +1,3 @@
 from citecheck.cli import main
 
-if __name__ == "__main__":  # not when a worker process imports it
-    main()
+main()

@@ -39,7 +39,6 @@ from citecheck.urls import dedupe_key, split_fragment
 if TYPE_CHECKING:
     from citecheck.cache import CacheEntry, ResultCache
     from citecheck.config import Options
-    from citecheck.meta.reader import PageReader
     from citecheck.net.addresses import AddressReason
     from citecheck.net.fetch import Fetcher, FetchOptions, Network
     from citecheck.net.resolve import Resolver
@@ -365,8 +364,7 @@ async def _fetch_all(
 
     async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
         nonlocal done
-        entry = entries.get(key)
-        outcome = await _fetch_one(fetcher, reader, url, entry, clock, fingerprints)
+        outcome = await _fetch_one(fetcher, url, entries.get(key), clock, fingerprints)
         done += 1
         host = _host(url)
         pending[host] -= 1
@@ -375,20 +373,13 @@ async def _fetch_all(
         tell()
         return key, outcome
 
-    from citecheck.meta.reader import PageReader
-
-    async with PageReader(total) as reader, network.fetcher(_fetch_options(options)) as fetcher:
+    async with network.fetcher(_fetch_options(options)) as fetcher:
         results = await asyncio.gather(*(one(fetcher, key, url) for key, url in stale.items()))
     return dict(results)
 
 
 async def _fetch_one(
-    fetcher: Fetcher,
-    reader: PageReader,
-    url: str,
-    entry: CacheEntry | None,
-    clock: Clock,
-    fingerprints: bool,
+    fetcher: Fetcher, url: str, entry: CacheEntry | None, clock: Clock, fingerprints: bool
 ) -> _Outcome:
     validators: dict[str, str] = {}
     if entry is not None:
@@ -400,7 +391,12 @@ async def _fetch_one(
     if fetched.http_status == 304 and entry is not None:
         # Revalidated: the stored page still holds; keep its metadata and verdict.
         return _Outcome(entry.fetched, entry.meta, entry.verdict, False, now)
-    meta = await _page_meta(reader, fetched, fingerprints)
+    if len(fetched.body) > _BIG_PAGE:
+        # Reading a big page takes long enough (0.3 s for 2 MB of small elements) to starve the
+        # event loop: the other fetches' timers would expire with their data already arrived.
+        meta = await asyncio.to_thread(_page_meta, fetched, fingerprints)
+    else:
+        meta = _page_meta(fetched, fingerprints)
     # Decided without --accept, so that the cached verdict serves any --accept (classify.accepted).
     verdict = classify.link_verdict(fetched, meta)
     # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL is too
@@ -408,16 +404,22 @@ async def _fetch_one(
     return _Outcome(replace(fetched, body=b""), meta, verdict, False, now)
 
 
-async def _page_meta(reader: PageReader, fetched: Fetched, fingerprint: bool) -> PageMeta | None:
+_BIG_PAGE = 256 * 1024  # bytes of body from which the metadata is read in a worker thread
+
+
+def _page_meta(fetched: Fetched, fingerprint: bool) -> PageMeta | None:
     if fetched.error is not None or not fetched.body:
         return None
     if not 200 <= (fetched.http_status or 0) < 300:
         return None
-    return await reader.read(
+    from citecheck import meta
+
+    charset = _charset(fetched.header("content-type"))
+    return meta.page_meta(
         fetched.body,
         fetched.content_type,
         fetched.final_url or fetched.url,
-        charset=_charset(fetched.header("content-type")),
+        charset=charset,
         fingerprint=fingerprint,
     )
 
