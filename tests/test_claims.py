@@ -10,7 +10,9 @@ import pytest
 
 from citecheck.claims import compare, stem, title_similarity
 from citecheck.meta import page_meta
-from citecheck.models import LinkKind, PageMeta, Reference, Thresholds
+from citecheck.models import PageMeta, Thresholds
+
+from factories import citation as cite
 
 CORPUS = Path(__file__).parent / "meta" / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -21,23 +23,6 @@ def page(name: str) -> PageMeta:
     entry = EXPECTED[name]
     data = (CORPUS / name).read_bytes()
     return page_meta(data, entry["content_type"], entry["url"], charset=entry["charset"])
-
-
-def cite(
-    title: str | None = None, date: str | None = None, date_text: str | None = None, text: str = ""
-) -> Reference:
-    return Reference(
-        letter="letter.md",
-        line=1,
-        column=1,
-        kind=LinkKind.INLINE,
-        footnote="1" if title else None,
-        text=text or title or "",
-        url="https://ngo.example/page",
-        cited_title=title,
-        cited_date=date,
-        cited_date_text=date_text or date,
-    )
 
 
 # True citations that must stay ok.

@@ -9,22 +9,9 @@ from __future__ import annotations
 import pytest
 
 from citecheck.claims import compare, normalise, stem, title_similarity
-from citecheck.models import LinkKind, PageMeta, Reference, Thresholds
+from citecheck.models import PageMeta, Thresholds
 
-
-def cite(title: str | None = None, date: str | None = None, text: str = "") -> Reference:
-    return Reference(
-        letter="letter.md",
-        line=1,
-        column=1,
-        kind=LinkKind.INLINE,
-        footnote="1" if title else None,
-        text=text or title or "",
-        url="https://ngo.example/page",
-        cited_title=title,
-        cited_date=date,
-        cited_date_text=date,
-    )
+from factories import citation as cite
 
 
 def titled(title: str | None, *candidates: str, site: str | None = None) -> PageMeta:

@@ -39,6 +39,24 @@ def reference(url: str = "https://www.hrw.org/news/2025/07/17/china", **changes:
     return Reference(**values)
 
 
+def citation(
+    title: str | None = None, date: str | None = None, date_text: str | None = None, text: str = ""
+) -> Reference:
+    """A link citing ``title`` and ``date`` from a footnote (or, without a title, from prose)."""
+    return Reference(
+        letter="letter.md",
+        line=1,
+        column=1,
+        kind=LinkKind.INLINE,
+        footnote="1" if title else None,
+        text=text or title or "",
+        url="https://ngo.example/page",
+        cited_title=title,
+        cited_date=date,
+        cited_date_text=date_text or date,
+    )
+
+
 def fetched(url: str, **changes: Any) -> Fetched:
     values: dict[str, Any] = {
         "url": url,
