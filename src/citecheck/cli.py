@@ -18,6 +18,7 @@ import typer
 
 from citecheck import __version__
 from citecheck.config import (
+    DEFAULT_ARCHIVE_ENDPOINT,
     DEFAULT_CONFIRM_DEAD,
     DEFAULT_EXPORT_FORMAT,
     DEFAULT_MAX_AGE,
@@ -216,7 +217,13 @@ CACHE: dict[str, Any] = {
     ],
     "archive_endpoint": Annotated[
         str | None,
-        typer.Option("--archive-endpoint", metavar="URL", help="The availability API to ask."),
+        typer.Option(
+            "--archive-endpoint",
+            metavar="URL",
+            help="The archive asked for the capture nearest a date: a site answering "
+            f"/web/TIMESTAMP/URL (default {DEFAULT_ARCHIVE_ENDPOINT}) or a …/cdx/search/cdx "
+            "address.",
+        ),
     ],
     # With the cache: it keeps the checks that tell a link that worked from one that never did.
     "confirm_dead": Annotated[
