@@ -18,6 +18,8 @@ import httpcore
 import httpx
 import pytest
 
+from citecheck.net.wire import TRANSLATED_EXCEPTIONS
+
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
@@ -103,22 +105,7 @@ def test_httpx_builds_responses_over_an_async_byte_stream() -> None:
 
 
 def test_every_httpcore_exception_citecheck_maps_has_an_httpx_twin() -> None:
-    for name in (
-        "ConnectTimeout",
-        "ReadTimeout",
-        "WriteTimeout",
-        "PoolTimeout",
-        "ConnectError",
-        "ReadError",
-        "WriteError",
-        "LocalProtocolError",
-        "RemoteProtocolError",
-        "UnsupportedProtocol",
-        "ProxyError",
-        "TimeoutException",
-        "NetworkError",
-        "ProtocolError",
-    ):
+    for name in TRANSLATED_EXCEPTIONS:
         assert issubclass(getattr(httpcore, name), Exception), name
         assert issubclass(getattr(httpx, name), httpx.HTTPError), name
 

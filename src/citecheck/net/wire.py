@@ -46,25 +46,26 @@ from citecheck.models import FetchError
 _NO_NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL})
 _KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept, as httpx does
 
-# httpcore's exceptions and the httpx exception of the same name each one becomes.
+# The httpcore exceptions translated here, each into the httpx exception of the same name
+# (tests/net/test_dependency_contract.py checks both libraries still have every one).
+TRANSLATED_EXCEPTIONS = (
+    "ConnectTimeout",
+    "ReadTimeout",
+    "WriteTimeout",
+    "PoolTimeout",
+    "ConnectError",
+    "ReadError",
+    "WriteError",
+    "LocalProtocolError",
+    "RemoteProtocolError",
+    "UnsupportedProtocol",
+    "ProxyError",
+    "TimeoutException",
+    "NetworkError",
+    "ProtocolError",
+)
 _EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = tuple(
-    (getattr(httpcore, name), getattr(httpx, name))
-    for name in (
-        "ConnectTimeout",
-        "ReadTimeout",
-        "WriteTimeout",
-        "PoolTimeout",
-        "ConnectError",
-        "ReadError",
-        "WriteError",
-        "LocalProtocolError",
-        "RemoteProtocolError",
-        "UnsupportedProtocol",
-        "ProxyError",
-        "TimeoutException",
-        "NetworkError",
-        "ProtocolError",
-    )
+    (getattr(httpcore, name), getattr(httpx, name)) for name in TRANSLATED_EXCEPTIONS
 )
 
 
