@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import struct
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import docx
 import pytest
@@ -18,24 +16,13 @@ from citecheck.errors import InputError
 from citecheck.models import Letter, LetterFormat, LinkKind
 from citecheck.parse.docx import MAX_PART_BYTES, docx_references, read_docx
 
+import make_docx_letter as make
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 LETTER = FIXTURES / "china-visit.docx"
 with zipfile.ZipFile(LETTER) as _archive:
     DOCUMENT_XML = _archive.read("word/document.xml")
 
-
-def _load_builder() -> ModuleType:
-    """tests/fixtures/make_docx_letter.py, whose helpers also build the small letters here."""
-    spec = importlib.util.spec_from_file_location(
-        "make_docx_letter", FIXTURES / "make_docx_letter.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make = _load_builder()
 
 JOINT = "Joint NGO letter ahead of EU-China Summit"
 SUSPEND = (

@@ -1,6 +1,6 @@
 """`check letter.docx --format docx -o copy.docx`: Word comments on the problem links of a copy.
 
-Real .docx letters (built with tests/fixtures/make_docx_letter.py's helpers), the real CLI, loopback
+Real .docx letters (built with tests/support/make_docx_letter.py's helpers), the real CLI, loopback
 servers; the result is reopened with python-docx and its comment parts are checked as Word reads
 them. Where LibreOffice is installed, the copy is converted to PDF with it.
 """
@@ -8,7 +8,6 @@ them. Where LibreOffice is installed, the copy is converted to PDF with it.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import os
 import re
@@ -16,31 +15,18 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
-from types import ModuleType
 from xml.etree import ElementTree as ET
 
 import docx
 import pytest
 
+import make_docx_letter as make
 from servers import Reply, redirect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
-
-
-def _load_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_docx_letter", FIXTURES / "make_docx_letter.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make = _load_builder()
 
 
 def _page(title: str, published: str = "") -> bytes:
