@@ -136,15 +136,20 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
     if end == start:
         return False
     if not silent:
-        url = state.src[start:end]
         state.pending = state.pending[: -len(scheme.group(1))]
-        token = state.push("link_open", "a", 1)
-        token.attrs = {"href": url}
-        token.meta.update(start=start, end=end, kind="bare")
-        state.push("text", "", 0).content = url
-        state.push("link_close", "a", -1)
+        _push_bare_link(state, start, end)
     state.pos = end
     return True
+
+
+def _push_bare_link(state: StateInline, start: int, end: int) -> None:
+    """The tokens of a link written as its address alone, ``state.src[start:end]``."""
+    url = state.src[start:end]
+    token = state.push("link_open", "a", 1)
+    token.attrs = {"href": url}
+    token.meta.update(start=start, end=end, kind="bare")
+    state.push("text", "", 0).content = url
+    state.push("link_close", "a", -1)
 
 
 _ADDRESSES = "citecheck.addresses"  # the env key of the scheme-less addresses of an inline
@@ -164,13 +169,8 @@ def _schemeless_url(state: StateInline, silent: bool) -> bool:
     if start >= state.posMax or state.md.inline.terminator_re.search(src, position, start):
         return False  # markup comes first (the address may be code, or a link's destination)
     end = bare_url_end(src, start, state.posMax)
-    url = src[start:end]
     state.pending += src[position:start]
-    token = state.push("link_open", "a", 1)
-    token.attrs = {"href": url}
-    token.meta.update(start=start, end=end, kind="bare")
-    state.push("text", "", 0).content = url
-    state.push("link_close", "a", -1)
+    _push_bare_link(state, start, end)
     state.pos = end
     return True
 
