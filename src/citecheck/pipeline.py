@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from citecheck.cache import CacheEntry, ResultCache
     from citecheck.config import Options
     from citecheck.net.addresses import AddressReason
-    from citecheck.net.fetch import Fetcher, FetchOptions, Network
+    from citecheck.net.fetch import FetchOptions, Network
     from citecheck.net.resolve import Resolver
 
 
@@ -362,32 +362,38 @@ async def _fetch_all(
 
     tell()
 
-    async def one(fetcher: Fetcher, key: str, url: str) -> tuple[str, _Outcome]:
+    keys = list(stale)
+    requests = [(stale[key], _validators(entries.get(key))) for key in keys]
+    outcomes: dict[str, _Outcome] = {}
+
+    async def deliver(index: int, fetched: Fetched) -> None:
         nonlocal done
-        outcome = await _fetch_one(fetcher, url, entries.get(key), clock, fingerprints)
+        key = keys[index]
+        outcomes[key] = await _outcome(fetched, entries.get(key), clock(), fingerprints)
         done += 1
-        host = _host(url)
+        host = _host(stale[key])
         pending[host] -= 1
         if not pending[host]:
             del pending[host]
         tell()
-        return key, outcome
 
     async with network.fetcher(_fetch_options(options)) as fetcher:
-        results = await asyncio.gather(*(one(fetcher, key, url) for key, url in stale.items()))
-    return dict(results)
+        await fetcher.fetch_each(requests, deliver)
+    return outcomes
 
 
-async def _fetch_one(
-    fetcher: Fetcher, url: str, entry: CacheEntry | None, clock: Clock, fingerprints: bool
+def _validators(entry: CacheEntry | None) -> dict[str, str] | None:
+    """The conditional headers that ask whether ``entry``'s page changed, if there is one."""
+    if entry is None:
+        return None
+    from citecheck.cache import revalidation_headers  # an entry: the cache is loaded already
+
+    return revalidation_headers(entry) or None
+
+
+async def _outcome(
+    fetched: Fetched, entry: CacheEntry | None, now: float, fingerprints: bool
 ) -> _Outcome:
-    validators: dict[str, str] = {}
-    if entry is not None:
-        from citecheck.cache import revalidation_headers  # an entry: the cache is loaded already
-
-        validators = revalidation_headers(entry)
-    fetched = await fetcher.fetch(url, validators=validators or None)
-    now = clock()
     if fetched.http_status == 304 and entry is not None:
         # Revalidated: the stored page still holds; keep its metadata and verdict.
         return _Outcome(entry.fetched, entry.meta, entry.verdict, False, now)

@@ -45,7 +45,7 @@ import itertools
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -70,6 +70,7 @@ ACCEPT_LANGUAGE = "en;q=0.9,*;q=0.5"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _REDIRECT_BODY_READ = 65_536  # bytes of a redirect's body read so its connection can be reused
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SPARE_WORKERS = 2  # a host's workers beyond its per-host slots (Fetcher.fetch_each)
 _SENSITIVE = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
@@ -181,28 +182,70 @@ class Fetcher:
         as it came (its ``location`` header), for a service whose answer is the redirect itself.
         """
         run = _Run(url)
+        start = _start(run)
+        if isinstance(start, Fetched):
+            return start
+        first = self._host(start.host)
+        first.pending += 1
+        return await self._run(run, start, first, dict(validators or {}), guard, follow_redirects)
+
+    async def fetch_each(
+        self,
+        requests: Sequence[tuple[str, Mapping[str, str] | None]],
+        deliver: Callable[[int, Fetched], Awaitable[None]],
+    ) -> None:
+        """Fetch each (URL, validators) as ``fetch`` does, handing every outcome to ``deliver``
+        with its index in ``requests``, in the order they finish.
+
+        Each host's URLs are taken in turn by a few workers (``per_host`` and two spares, which
+        keep its slots busy while a URL waits out a retry's backoff), not by a task per URL:
+        starting thousands of tasks at once holds the event loop for half a second before the
+        first answer is read, and each one waiting for a slot holds its frames. The workers of
+        the busiest hosts start first, so the first free slots go to the run's critical path.
+        """
+        lanes: dict[str, deque[tuple[int, _Run, httpx.URL, dict[str, str]]]] = {}
+        for index, (url, validators) in enumerate(requests):
+            run = _Run(url)
+            start = _start(run)
+            if isinstance(start, Fetched):
+                await deliver(index, start)
+                continue
+            self._host(start.host).pending += 1
+            lanes.setdefault(start.host, deque()).append(
+                (index, run, start, dict(validators or {}))
+            )
+
+        async def work(lane: deque[tuple[int, _Run, httpx.URL, dict[str, str]]]) -> None:
+            while lane:
+                index, run, start, validators = lane.popleft()
+                first = self._host(start.host)
+                await deliver(index, await self._run(run, start, first, validators, True, True))
+
+        workers = self.options.per_host + _SPARE_WORKERS
+        async with asyncio.TaskGroup() as group:
+            for lane in sorted(lanes.values(), key=len, reverse=True):
+                for _ in range(min(len(lane), workers)):
+                    group.create_task(work(lane))
+
+    async def _run(
+        self,
+        run: _Run,
+        start: httpx.URL,
+        first: _Host,
+        validators: dict[str, str],
+        guard: bool,
+        follow: bool,
+    ) -> Fetched:
+        """``run`` from ``start`` to its end under its deadline; ``first``, the host it starts at,
+        counted it as pending, which ends here."""
         try:
             async with asyncio.timeout(None) as deadline:
                 run.deadline = deadline
-                return await self._follow(run, dict(validators or {}), guard, follow_redirects)
+                return await self._hops(run, start, validators, guard, follow)
         except TimeoutError:
             return run.on_deadline(self.options.deadline)
         except Exception as exc:  # the contract: a fetch never raises, whatever the server does
             return run.finish(error=FetchError.NETWORK, detail=f"unexpected failure: {exc!r}")
-
-    async def _follow(
-        self, run: _Run, validators: dict[str, str], guard: bool, follow: bool
-    ) -> Fetched:
-        try:
-            start = httpx.URL(run.url)
-        except httpx.InvalidURL as exc:
-            return run.finish(error=FetchError.INVALID_URL, detail=f"not a fetchable URL: {exc}")
-        if start.scheme not in _DEFAULT_PORTS or not start.host:
-            return run.finish(error=FetchError.INVALID_URL, detail="only http(s) URLs are fetched")
-        first = self._host(start.host)
-        first.pending += 1
-        try:
-            return await self._hops(run, start, validators, guard, follow)
         finally:
             first.pending -= 1
 
@@ -378,6 +421,19 @@ class Fetcher:
             return min(server, self.options.retry_after_cap), True
         base = self.options.backoff * 2 ** (attempt - 1)
         return base + random.uniform(0, self.options.backoff), False
+
+
+def _start(run: _Run) -> httpx.URL | Fetched:
+    """``run``'s URL, parsed, or the outcome that says why it cannot be fetched."""
+    try:
+        start = httpx.URL(run.url)
+    except httpx.InvalidURL as exc:
+        return run.finish(error=FetchError.INVALID_URL, detail=f"not a fetchable URL: {exc}")
+    except Exception as exc:  # the contract: a fetch never raises, whatever the URL holds
+        return run.finish(error=FetchError.NETWORK, detail=f"unexpected failure: {exc!r}")
+    if start.scheme not in _DEFAULT_PORTS or not start.host:
+        return run.finish(error=FetchError.INVALID_URL, detail="only http(s) URLs are fetched")
+    return start
 
 
 @dataclass(slots=True, eq=False)
