@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
+import functools
 import heapq
 import ipaddress
 import itertools
@@ -197,13 +198,14 @@ class Fetcher:
         """Fetch each (URL, validators) as ``fetch`` does, handing every outcome to ``deliver``
         with its index in ``requests``, in the order they finish.
 
-        Each host's URLs are taken in turn by a few workers (``per_host`` and two spares, which
-        keep its slots busy while a URL waits out a retry's backoff), not by a task per URL:
-        starting thousands of tasks at once holds the event loop for half a second before the
-        first answer is read, and each one waiting for a slot holds its frames. The workers of
-        the busiest hosts start first, so the first free slots go to the run's critical path.
+        Each host's URLs are taken in turn by its workers, not by a task per URL: starting
+        thousands of tasks at once holds the event loop for half a second before the first
+        answer is read, and each one waiting for a slot holds its frames. A host has
+        ``per_host`` workers and spares (``_SPARE_WORKERS``) at work, and one more for each of
+        its URLs waiting out a retry's backoff, which holds no slot. The busiest hosts' workers
+        start first, so the first free slots go to the run's critical path.
         """
-        lanes: dict[str, deque[tuple[int, _Run, httpx.URL, dict[str, str]]]] = {}
+        lanes: dict[str, _Lane] = {}
         for index, (url, validators) in enumerate(requests):
             run = _Run(url)
             start = _start(run)
@@ -211,21 +213,36 @@ class Fetcher:
                 await deliver(index, start)
                 continue
             self._host(start.host).pending += 1
-            lanes.setdefault(start.host, deque()).append(
-                (index, run, start, dict(validators or {}))
-            )
+            lane = lanes.get(start.host) or lanes.setdefault(start.host, _Lane(start.host))
+            lane.waiting.append((index, run, start, dict(validators or {})))
+        staff = self.options.per_host + _SPARE_WORKERS
 
-        async def work(lane: deque[tuple[int, _Run, httpx.URL, dict[str, str]]]) -> None:
-            while lane:
-                index, run, start, validators = lane.popleft()
-                first = self._host(start.host)
-                await deliver(index, await self._run(run, start, first, validators, True, True))
-
-        workers = self.options.per_host + _SPARE_WORKERS
         async with asyncio.TaskGroup() as group:
-            for lane in sorted(lanes.values(), key=len, reverse=True):
-                for _ in range(min(len(lane), workers)):
+
+            def hire(lane: _Lane) -> None:
+                while lane.waiting and lane.at_work < staff:
+                    lane.at_work += 1
                     group.create_task(work(lane))
+
+            def pause(lane: _Lane, paused: bool) -> None:
+                lane.at_work += -1 if paused else 1
+                if paused:
+                    hire(lane)
+
+            async def work(lane: _Lane) -> None:
+                first = self._host(lane.host)
+                try:
+                    # More at work than the staff: a URL's backoff ended; one of them leaves.
+                    while lane.waiting and lane.at_work <= staff:
+                        index, run, start, validators = lane.waiting.popleft()
+                        run.on_pause = functools.partial(pause, lane)
+                        fetched = await self._run(run, start, first, validators, True, True)
+                        await deliver(index, fetched)
+                finally:
+                    lane.at_work -= 1
+
+            for lane in sorted(lanes.values(), key=lambda lane: len(lane.waiting), reverse=True):
+                hire(lane)
 
     async def _run(
         self,
@@ -323,7 +340,13 @@ class Fetcher:
                 when = run.deadline.when()
                 if when is not None and loop.time() + delay >= when:
                     return outcome  # no time left to wait: the last answer stands
-            await asyncio.sleep(delay)
+            if run.on_pause is not None:
+                run.on_pause(True)
+            try:
+                await asyncio.sleep(delay)
+            finally:
+                if run.on_pause is not None:
+                    run.on_pause(False)
 
     async def _attempt(
         self,
@@ -518,6 +541,16 @@ class _Slots:
             heapq.heappush(self._ready, (-host.pending, next(self._arrivals), host))
 
 
+@dataclass(slots=True, eq=False)
+class _Lane:
+    """One host's URLs waiting for a worker of ``Fetcher.fetch_each``, and its workers at work
+    (not waiting out a backoff)."""
+
+    host: str
+    waiting: deque[tuple[int, _Run, httpx.URL, dict[str, str]]] = field(default_factory=deque)
+    at_work: int = 0
+
+
 @dataclass(slots=True)
 class _Run:
     """The state of one fetch, so the deadline can strike anywhere and still leave a record."""
@@ -530,6 +563,7 @@ class _Run:
     deadline: asyncio.Timeout | None = None
     reading: Body | None = None
     last: Fetched | None = None
+    on_pause: Callable[[bool], None] | None = None  # told when a backoff starts (True) and ends
 
     def __post_init__(self) -> None:
         self.current = self.url
