@@ -215,8 +215,18 @@ class Fetcher:
             self._host(start.host).pending += 1
             lane = lanes.get(start.host) or lanes.setdefault(start.host, _Lane(start.host))
             lane.waiting.append((index, run, start, dict(validators or {})))
-        staff = self.options.per_host + _SPARE_WORKERS
 
+        try:
+            await self._staff_lanes(lanes, deliver)
+        except BaseExceptionGroup as failed:
+            # A fetch never raises: the error is deliver's, and comes out as itself, as it does
+            # for a URL delivered before any worker starts.
+            raise failed.exceptions[0] from None
+
+    async def _staff_lanes(
+        self, lanes: dict[str, _Lane], deliver: Callable[[int, Fetched], Awaitable[None]]
+    ) -> None:
+        staff = self.options.per_host + _SPARE_WORKERS
         async with asyncio.TaskGroup() as group:
 
             def hire(lane: _Lane) -> None:
@@ -519,7 +529,7 @@ class _Slots:
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.release(host)  # handed a slot just as it was cancelled: pass it on
-            else:
+            elif future in host.waiters:  # release() drops the cancelled ones it meets
                 host.waiters.remove(future)
             raise
 
@@ -529,6 +539,8 @@ class _Slots:
         self._offer(host)
         while self._free > 0 and self._ready:
             waiting = heapq.heappop(self._ready)[2]
+            while waiting.waiters and waiting.waiters[0].done():
+                waiting.waiters.popleft()  # cancelled, its task not yet run to take it out
             if waiting.active >= self._per_host or not waiting.waiters:
                 continue  # a stale entry: the host was served or is full
             waiting.waiters.popleft().set_result(None)
