@@ -224,8 +224,21 @@ def _clip(value: str | None, cap: int) -> str | None:
     """Whitespace collapsed, at most ``cap`` characters; None when nothing is left."""
     if not value:
         return None
-    value = " ".join(value[: cap * 4].split())[:cap].strip()
+    value = _collapsed(value, cap).strip()
     return value or None
+
+
+def _collapsed(text: str, cap: int) -> str:
+    """``" ".join(text[: cap * 4].split())[:cap]``, splitting no more of the text than needed.
+
+    Collapsing a prefix gives a prefix of the collapsed whole, so when a slice a little longer
+    than ``cap`` already yields ``cap`` characters, the longer slice could not change them.
+    """
+    near = cap * 5 // 4
+    collapsed = " ".join(text[:near].split())
+    if len(collapsed) < cap and len(text) > near:
+        collapsed = " ".join(text[: cap * 4].split())
+    return collapsed[:cap]
 
 
 def _head(text: str, cap: int) -> str:
@@ -617,7 +630,7 @@ def _content_text(tree: LexborHTMLParser) -> str:
         if node.css_first("nav") is not None or node.css_first("h1") is None:
             node.decompose()
     text = root.text(separator=" ", strip=True)
-    return " ".join(text[: _SCAN_TEXT * 4].split())[:_SCAN_TEXT]
+    return _collapsed(text, _SCAN_TEXT)
 
 
 def _visible_date(

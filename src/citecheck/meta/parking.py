@@ -109,6 +109,8 @@ _MARKETPLACE_HOSTS = (
 # Google's AdSense for Domains and GoDaddy's parking lander; not a bare "parking.js", which a
 # city's parking page may well load.
 _PARKING_PATHS = re.compile(r"/adsense/domains/|/parking-lander/", re.IGNORECASE)
+# What urlsplit removes from anywhere in an address before it reads the host.
+_URL_DROPPED = re.compile(r"[\t\r\n]")
 _INLINE_MARKERS = re.compile(
     r"\bwindow\.park\s*=|adsense/domains/caf\.js|syndicatedsearch\.goog|sedoparking|parkingcrew",
     re.IGNORECASE,
@@ -158,7 +160,8 @@ def parked(
     url: str, titles: Iterable[str | None], headings: Iterable[str], text: str, marker: str | None
 ) -> str | None:
     """Why the page at ``url`` is a parked or for-sale domain, or None (see the module's rules)."""
-    thin = len(text.split()) < _THIN_WORDS
+    # Split off no more words than the threshold needs: a long text is not thin either way.
+    thin = len(text.split(maxsplit=_THIN_WORDS)) < _THIN_WORDS
     prominent = [t for t in (*titles, *list(headings)[:_HEADINGS]) if t and len(t) < 200]
     for statement in prominent:
         if _SELF_STATEMENT.match(statement):
@@ -196,12 +199,26 @@ def _listing(url: str, thin: bool) -> str | None:
 
 
 def _parking_address(address: str) -> str | None:
+    if not _may_park(address):
+        return None
     host = _hostname(address)
     if host and any(_within(host, parking) for parking in _PARKING_HOSTS):
         return host
     if _PARKING_PATHS.search(address):
         return address.removeprefix("//").split("?")[0][:100]
     return None
+
+
+def _may_park(address: str) -> bool:
+    """False when ``address`` can name no parking host nor path, without parsing it (most of a
+    page's addresses): its host is lower-cased text of the address, unless the parser drops a
+    tab or newline from inside it first."""
+    lowered = address.lower()
+    return (
+        any(parking in lowered for parking in _PARKING_HOSTS)
+        or _PARKING_PATHS.search(address) is not None
+        or _URL_DROPPED.search(address) is not None
+    )
 
 
 def _market_host(host: str) -> str | None:
