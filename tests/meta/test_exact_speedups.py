@@ -60,7 +60,23 @@ def test_collapsing_whitespace_only_or_one_long_word_is_exact() -> None:
         assert _collapsed(text, _SCAN_TEXT) == reference_collapsed(text, _SCAN_TEXT)
 
 
-WORDS = st.text(alphabet="ab\u00e9\u4e00.-", min_size=1, max_size=12)
+@pytest.mark.parametrize("length", range(_SCAN_TEXT - 3, _SCAN_TEXT + 5))
+@pytest.mark.parametrize("lead", ["", " "])
+@pytest.mark.parametrize("tail", ["", " ", "  x", " \nx", "\u00a0x", "\u00adx"])
+def test_collapsing_text_already_collapsed_is_exact(length: int, lead: str, tail: str) -> None:
+    # Single spaces only, up to a double space, a newline or a non-printable character placed
+    # just before, at or just after the end of the slice that is checked for them.
+    text = lead + ("word " * length)[:length] + tail
+    assert _collapsed(text, _SCAN_TEXT) == reference_collapsed(text, _SCAN_TEXT)
+
+
+def test_printable_text_has_no_whitespace_but_the_space() -> None:
+    # What lets already-collapsed text skip the split, on this Python's Unicode tables.
+    characters = map(chr, range(0x110000))
+    assert [c for c in characters if c.isspace() and c.isprintable()] == [" "]
+
+
+WORDS = st.text(alphabet="ab\u00e9\u4e00\u00ad.-", min_size=1, max_size=12)
 GAPS = st.sampled_from(SPACES)
 
 

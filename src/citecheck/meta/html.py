@@ -233,7 +233,12 @@ def _collapsed(text: str, cap: int) -> str:
 
     Collapsing a prefix gives a prefix of the collapsed whole, so when a slice a little longer
     than ``cap`` already yields ``cap`` characters, the longer slice could not change them.
+    A page's text is often already collapsed: printable text has no whitespace but the plain
+    space, so without two spaces in a row only its ends can change, and nothing is split.
     """
+    head = text[: cap + 2]
+    if "  " not in head and head.isprintable():
+        return head.strip(" ")[:cap]
     near = cap * 5 // 4
     collapsed = " ".join(text[:near].split())
     if len(collapsed) < cap and len(text) > near:
