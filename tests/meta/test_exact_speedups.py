@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
+from citecheck.meta import parking
 from citecheck.meta.html import _SCAN_TEXT, _collapsed
-from citecheck.meta.parking import _PARKING_HOSTS, _PARKING_PATHS, _THIN_WORDS, _parking_address
-from citecheck.meta.parking import parked as parked_reason
 
 # str.split() splits on all of these, ASCII and not.
 SPACES = [
@@ -101,11 +101,11 @@ def test_a_page_is_thin_below_the_word_threshold_exactly(
     extra: int, lead: str, gap: str, tail: str
 ) -> None:
     # A sale title counts only on a thin page (or one with a buying call, here none).
-    words = _THIN_WORDS + extra
+    words = parking._THIN_WORDS + extra
     text = lead + gap.join(["word"] * words) + tail
-    why = parked_reason("https://example.org/a", ("rights.org is for sale",), [], text, None)
-    assert (why is not None) == (len(text.split()) < _THIN_WORDS)
-    assert (why is not None) == (words < _THIN_WORDS)
+    why = parking.parked("https://example.org/a", ("rights.org is for sale",), [], text, None)
+    assert (why is not None) == (len(text.split()) < parking._THIN_WORDS)
+    assert (why is not None) == (words < parking._THIN_WORDS)
 
 
 def reference_parking_address(address: str) -> str | None:
@@ -115,16 +115,16 @@ def reference_parking_address(address: str) -> str | None:
         host = (urlsplit(prefixed).hostname or "").lower()
     except ValueError:
         host = ""
-    if host and any(host == p or host.endswith("." + p) for p in _PARKING_HOSTS):
+    if host and any(host == p or host.endswith("." + p) for p in parking._PARKING_HOSTS):
         return host
-    if _PARKING_PATHS.search(address):
+    if parking._PARKING_PATHS.search(address):
         return address.removeprefix("//").split("?")[0][:100]
     return None
 
 
 HOST_PARTS = st.sampled_from(
     [
-        *_PARKING_HOSTS,
+        *parking._PARKING_HOSTS,
         "SEDOPARKING.COM",
         "par\u212aingcrew.net",  # the Kelvin sign lower-cases to an ASCII k
         "b\u0130dis.com",
@@ -152,4 +152,80 @@ def test_addresses_are_read_for_parking_hosts_exactly(
     scheme: str, user: str, host: str, port: str, path: str
 ) -> None:
     address = scheme + user + host + port + path
-    assert _parking_address(address) == reference_parking_address(address)
+    assert parking._parking_address(address) == reference_parking_address(address)
+
+
+def reference_parking_marker(tree: LexborHTMLParser) -> str | None:
+    """parking_marker as it was before: a query of the tree for each kind of element."""
+    for selector, attr in (
+        ("script[src]", "src"),
+        ("iframe[src], frame[src]", "src"),
+        ("form[action]", "action"),
+        ("img[src]", "src"),
+        ("link[href]", "href"),
+    ):
+        for node in tree.css(selector)[:200]:
+            found = parking._parking_address(node.attributes.get(attr) or "")
+            if found:
+                return f"it loads {found}"
+    for node in tree.css("meta[http-equiv]")[:200]:
+        if (node.attributes.get("http-equiv") or "").lower() == "refresh":
+            content = node.attributes.get("content") or ""
+            target = parking._hostname(content.partition("=")[2].strip(" '\""))
+            if parking._market_host(target):
+                return f"it forwards to {target}"
+    for node in tree.css("script:not([src])")[:200]:
+        match = parking._INLINE_MARKERS.search(node.text()[:20_000])
+        if match:
+            return f"its script sets up a parking page ({match.group(0).strip()})"
+    return None
+
+
+FRAME = "<iframe src=x></iframe>"
+ELEMENTS = [
+    "<script src=//sedoparking.com/p.js></script>",
+    "<SCRIPT SRC=//Above.com/x></SCRIPT>",
+    "<script src></script>",
+    "<script>var a = 1</script>",
+    "<script>window.park = 'x'</script>",
+    "<iframe src=//bodis.com/f></iframe>",
+    "<form action=https://ndparking.com/s></form>",
+    "<img src=//www.google.com/adsense/domains/caf.js>",
+    "<img src=/logo.png>",
+    "<link rel=stylesheet href=https://parkingcrew.net/c.css>",
+    "<link href>",
+    "<meta http-equiv=refresh content='0; url=https://sedo.com/search/details/?domain=x.org'>",
+    "<meta http-equiv=Content-Type content=text/html>",
+    "<svg><script src=//dsnextgen.com/s></script><img src=//bodis.com/i></svg>",
+    "<math><script>window.park = 1</script></math>",
+    "<template><script src=//above.com/t></script></template>",
+    "<noscript><img src=//above.com/n></noscript>",
+]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<frameset><frame src=/a><frame src=//above.com/b></frameset>",
+        FRAME * 150 + "<frame src=//above.com>" + FRAME * 50 + "<iframe src=//bodis.com></iframe>",
+        "<img src=/x>" * 200 + "<img src=//above.com>",
+        "<img src=/x>" * 199 + "<img src=//above.com>",
+        "<script>1</script>" * 200 + "<script>window.park = 1</script>",
+        "<script src=/a></script>" * 300 + "<script>window.park = 1</script>",
+        "<meta http-equiv=x>" * 200 + "<meta http-equiv=refresh content='0;url=//sedo.com'>",
+        "<meta http-equiv=x>" * 199 + "<meta http-equiv=refresh content='0;url=//sedo.com'>",
+    ],
+)
+def test_the_nodes_read_for_parking_machinery_are_counted_exactly(html: str) -> None:
+    # At most 200 of each kind are read, frames and iframes as one kind, in document order.
+    tree = LexborHTMLParser(html)
+    assert parking.parking_marker(tree) == reference_parking_marker(tree)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ELEMENTS), max_size=8))
+def test_parking_machinery_is_read_in_the_same_order(elements: list[str]) -> None:
+    # Which signal wins when a page has several: scripts, frames, forms, images, links, then
+    # refreshes, then inline scripts, whatever their order in the page.
+    tree = LexborHTMLParser("<!doctype html><html><head>" + "".join(elements) + "<body><p>x")
+    assert parking.parking_marker(tree) == reference_parking_marker(tree)
