@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from citecheck.meta import parking
-from citecheck.meta.html import _SCAN_TEXT, _collapsed
+from citecheck.meta.html import _SCAN_TEXT, _clip, _collapsed, _first_text
 
 # str.split() splits on all of these, ASCII and not.
 SPACES = [
@@ -229,3 +229,30 @@ def test_parking_machinery_is_read_in_the_same_order(elements: list[str]) -> Non
     # refreshes, then inline scripts, whatever their order in the page.
     tree = LexborHTMLParser("<!doctype html><html><head>" + "".join(elements) + "<body><p>x")
     assert parking.parking_marker(tree) == reference_parking_marker(tree)
+
+
+def reference_first_text(tree: LexborHTMLParser, selector: str, cap: int) -> str | None:
+    for node in tree.css(selector)[:50]:
+        text = _clip(node.text(separator=" ", strip=True), cap)
+        if text:
+            return text
+    return None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>no heading",
+        "<h1>Title</h1><h1>Second</h1>",
+        "<h1> </h1><h1><img alt=x></h1><h1>Third</h1>",
+        "<h1></h1>" * 49 + "<h1>Fiftieth</h1>",
+        "<h1></h1>" * 50 + "<h1>Fifty-first</h1>",
+        "<h1><span><h1>nested</h1></span> outer</h1>",
+        "<title>  </title><svg><title>Icon</title></svg><title>Late</title>",
+        "<svg><h1>broken out</h1></svg><template><h1>template</h1></template>",
+    ],
+)
+@pytest.mark.parametrize("selector", ["h1", "title"])
+def test_the_first_heading_or_title_with_words_is_found_exactly(html: str, selector: str) -> None:
+    tree = LexborHTMLParser(html)
+    assert _first_text(tree, selector, 500) == reference_first_text(tree, selector, 500)

@@ -254,11 +254,20 @@ def _head(text: str, cap: int) -> str:
 
 
 def _first_text(tree: LexborHTMLParser, selector: str, cap: int) -> str | None:
-    for node in tree.css(selector)[:50]:
+    for node in _first_matches(tree, selector, 50):
         text = _clip(node.text(separator=" ", strip=True), cap)
         if text:
             return text
     return None
+
+
+def _first_matches(tree: LexborHTMLParser, selector: str, limit: int) -> Iterator[LexborNode]:
+    """The first ``limit`` nodes matching ``selector``, in document order. Each query walks the
+    tree, but finding the first stops the walk there: the rest is looked for only if asked."""
+    first = tree.css_first(selector)
+    if first is not None:
+        yield first
+        yield from tree.css(selector)[1:limit]
 
 
 def _texts(nodes: Iterable[LexborNode], limit: int, cap: int) -> Iterator[str]:
