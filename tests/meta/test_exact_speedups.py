@@ -6,6 +6,8 @@ shortcut with it where the two could part: at the boundaries of the shortcut.
 
 from __future__ import annotations
 
+import re
+import string
 from urllib.parse import urlsplit
 
 import pytest
@@ -256,3 +258,44 @@ def reference_first_text(tree: LexborHTMLParser, selector: str, cap: int) -> str
 def test_the_first_heading_or_title_with_words_is_found_exactly(html: str, selector: str) -> None:
     tree = LexborHTMLParser(html)
     assert _first_text(tree, selector, 500) == reference_first_text(tree, selector, 500)
+
+
+SCRIPT_PARTS = [
+    "var a = 1;",
+    "\n",
+    "é",
+    "Σ",
+    "park",
+    "window.park = {}",
+    "WINDOW.PARK=",
+    "window.parked = 1",
+    "xwindow.park=",
+    "ADSENSE/DOMAINS/CAF.JS",
+    "adſenſe/domains/caf.js",
+    "syndİcatedsearch.goog",
+    "syndıcatedsearch.goog",
+    "SyndicatedSearch.Goog",
+    "sedopar\u212aing",
+    "PARKINGCREW",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SCRIPT_PARTS), max_size=6))
+def test_inline_scripts_are_searched_for_parking_setups_exactly(parts: list[str]) -> None:
+    script = "".join(parts)
+    found = parking._inline_marker(script)
+    expected = parking._INLINE_MARKERS.search(script)
+    assert (found and (found.span(), found.group(0))) == (
+        expected and (expected.span(), expected.group(0))
+    )
+
+
+def test_a_case_blind_search_takes_no_other_character_for_a_letter() -> None:
+    # What the cheap look at a lower-cased script relies on, on this Python's Unicode tables:
+    # a character that re.IGNORECASE matches to an ASCII letter lower-cases to that letter,
+    # or is one of the few the look sends straight to the search.
+    everything = "".join(map(chr, range(0x110000)))
+    for letter in string.ascii_lowercase:
+        for character in set(re.findall(letter, everything, re.IGNORECASE)):
+            assert character.lower() == letter or character in parking._CASE_ODD
