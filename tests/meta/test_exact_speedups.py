@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from citecheck.meta import parking
+from citecheck.meta import html, parking
 from citecheck.meta.html import _SCAN_TEXT, _clip, _collapsed, _first_text
 
 # str.split() splits on all of these, ASCII and not.
@@ -299,3 +299,34 @@ def test_a_case_blind_search_takes_no_other_character_for_a_letter() -> None:
     for letter in string.ascii_lowercase:
         for character in set(re.findall(letter, everything, re.IGNORECASE)):
             assert character.lower() == letter or character in parking._CASE_ODD
+
+
+def reference_bounded(text: str) -> str:
+    """_bounded as it was before: every page of 1,500 brackets or more had its tags read."""
+    if text.count("<") < 1_500 or html._deepest(html._ROUGH_TAG.findall(text)) <= 1_500:
+        return text
+    depth = 0
+    for match in html._TAG.finditer(text):
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        if depth > 1_500 and not html._SELF_CLOSED.match(text, match.start()):
+            return text[: match.start()]
+    return text
+
+
+@pytest.mark.parametrize("opened", [1_498, 1_499, 1_500, 1_501, 1_502])
+@pytest.mark.parametrize(
+    ("before", "filler"),
+    [
+        ("", ""),
+        ("", "</p>"),  # closings of tags that do not nest
+        ("</div>" * 3, "<br>"),
+        ("<!-- a -->" * 40, "</span>"),
+        ("<" * 30 + "</ " * 30, "<p>"),
+        ("", "<img/>"),
+    ],
+)
+def test_deep_pages_are_cut_exactly_where_they_were(opened: int, before: str, filler: str) -> None:
+    # Pages around the depth limit, with brackets that open nothing mixed in.
+    for closings in (0, 1, 400):
+        text = before + ("<div>" + filler) * opened + "x" + "</div>" * closings
+        assert html._bounded(text) == reference_bounded(text)

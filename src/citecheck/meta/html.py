@@ -202,7 +202,12 @@ def _bounded(text: str) -> str:
     Depth counts the tags that nest (``_TAG``); a closing tag with nothing open is ignored, as
     the HTML parser ignores it, so stray closings cannot hide a deep page.
     """
-    if text.count("<") < _MAX_DEPTH or _deepest(_ROUGH_TAG.findall(text)) <= _MAX_DEPTH:
+    brackets = text.count("<")
+    # No deeper than the tags that open, and a "</" opens none: most pages stop here, before
+    # the reading of every tag.
+    if brackets < _MAX_DEPTH or brackets - text.count("</") <= _MAX_DEPTH:
+        return text
+    if _deepest(_ROUGH_TAG.findall(text)) <= _MAX_DEPTH:
         return text  # real pages end here, without a Python-level loop over their tags
     depth = 0
     for match in _TAG.finditer(text):  # lazily: a deep page is cut without reading it all
