@@ -202,7 +202,12 @@ def _bounded(text: str) -> str:
     Depth counts the tags that nest (``_TAG``); a closing tag with nothing open is ignored, as
     the HTML parser ignores it, so stray closings cannot hide a deep page.
     """
-    if text.count("<") < _MAX_DEPTH or _deepest(_ROUGH_TAG.findall(text)) <= _MAX_DEPTH:
+    brackets = text.count("<")
+    # No deeper than the tags that open, and a "</" opens none: most pages stop here, before
+    # the reading of every tag.
+    if brackets < _MAX_DEPTH or brackets - text.count("</") <= _MAX_DEPTH:
+        return text
+    if _deepest(_ROUGH_TAG.findall(text)) <= _MAX_DEPTH:
         return text  # real pages end here, without a Python-level loop over their tags
     depth = 0
     for match in _TAG.finditer(text):  # lazily: a deep page is cut without reading it all
@@ -224,8 +229,26 @@ def _clip(value: str | None, cap: int) -> str | None:
     """Whitespace collapsed, at most ``cap`` characters; None when nothing is left."""
     if not value:
         return None
-    value = " ".join(value[: cap * 4].split())[:cap].strip()
+    value = _collapsed(value, cap).strip()
     return value or None
+
+
+def _collapsed(text: str, cap: int) -> str:
+    """``" ".join(text[: cap * 4].split())[:cap]``, splitting no more of the text than needed.
+
+    Collapsing a prefix gives a prefix of the collapsed whole, so when a slice a little longer
+    than ``cap`` already yields ``cap`` characters, the longer slice could not change them.
+    A page's text is often already collapsed: printable text has no whitespace but the plain
+    space, so without two spaces in a row only its ends can change, and nothing is split.
+    """
+    head = text[: cap + 2]
+    if "  " not in head and head.isprintable():
+        return head.strip(" ")[:cap]
+    near = cap * 5 // 4
+    collapsed = " ".join(text[:near].split())
+    if len(collapsed) < cap and len(text) > near:
+        collapsed = " ".join(text[: cap * 4].split())
+    return collapsed[:cap]
 
 
 def _head(text: str, cap: int) -> str:
@@ -236,11 +259,20 @@ def _head(text: str, cap: int) -> str:
 
 
 def _first_text(tree: LexborHTMLParser, selector: str, cap: int) -> str | None:
-    for node in tree.css(selector)[:50]:
+    for node in _first_matches(tree, selector, 50):
         text = _clip(node.text(separator=" ", strip=True), cap)
         if text:
             return text
     return None
+
+
+def _first_matches(tree: LexborHTMLParser, selector: str, limit: int) -> Iterator[LexborNode]:
+    """The first ``limit`` nodes matching ``selector``, in document order. Each query walks the
+    tree, but finding the first stops the walk there: the rest is looked for only if asked."""
+    first = tree.css_first(selector)
+    if first is not None:
+        yield first
+        yield from tree.css(selector)[1:limit]
 
 
 def _texts(nodes: Iterable[LexborNode], limit: int, cap: int) -> Iterator[str]:
@@ -617,7 +649,7 @@ def _content_text(tree: LexborHTMLParser) -> str:
         if node.css_first("nav") is not None or node.css_first("h1") is None:
             node.decompose()
     text = root.text(separator=" ", strip=True)
-    return " ".join(text[: _SCAN_TEXT * 4].split())[:_SCAN_TEXT]
+    return _collapsed(text, _SCAN_TEXT)
 
 
 def _visible_date(

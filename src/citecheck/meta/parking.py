@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = ["parked", "parking_marker"]
 
@@ -109,10 +109,27 @@ _MARKETPLACE_HOSTS = (
 # Google's AdSense for Domains and GoDaddy's parking lander; not a bare "parking.js", which a
 # city's parking page may well load.
 _PARKING_PATHS = re.compile(r"/adsense/domains/|/parking-lander/", re.IGNORECASE)
+# What urlsplit removes from anywhere in an address before it reads the host.
+_URL_DROPPED = re.compile(r"[\t\r\n]")
 _INLINE_MARKERS = re.compile(
     r"\bwindow\.park\s*=|adsense/domains/caf\.js|syndicatedsearch\.goog|sedoparking|parkingcrew",
     re.IGNORECASE,
 )
+# Every match of _INLINE_MARKERS holds one of these, once lower-cased.
+_INLINE_WORDS = ("park", "adsense/domains/caf.js", "syndicatedsearch.goog")
+# İ, dotless ı and long ſ match i, i and s in a case-blind search; str.lower keeps them apart.
+_CASE_ODD = "\u0130\u0131\u017f"
+# Rule 3's elements (scripts with and without an address), and the kind each tag is read as.
+_RULE_3 = "script, iframe[src], frame[src], form[action], img[src], link[href], meta[http-equiv]"
+_KINDS = {
+    "script": "script",
+    "iframe": "frame",
+    "frame": "frame",
+    "form": "form",
+    "img": "img",
+    "link": "link",
+    "meta": "meta",
+}
 _LISTING_PATH = re.compile(
     r"^/(?:forsale|for-sale|buy-domain|domain_profile\.cfm|lander|search/details"
     r"|domainsearch/find)(?:/|$)",
@@ -129,28 +146,54 @@ def parking_marker(tree: LexborHTMLParser) -> str | None:
 
     Read before the page's scripts are stripped for its text.
     """
-    for selector, attr in (
-        ("script[src]", "src"),
-        ("iframe[src], frame[src]", "src"),
-        ("form[action]", "action"),
-        ("img[src]", "src"),
-        ("link[href]", "href"),
+    found = _rule_3_nodes(tree)
+    for kind, attr in (
+        ("script", "src"),
+        ("frame", "src"),
+        ("form", "action"),
+        ("img", "src"),
+        ("link", "href"),
     ):
-        for node in tree.css(selector)[:_MAX_NODES]:
-            found = _parking_address(node.attributes.get(attr) or "")
-            if found:
-                return f"it loads {found}"
-    for node in tree.css("meta[http-equiv]")[:_MAX_NODES]:
+        for node in found[kind][:_MAX_NODES]:
+            address = _parking_address(node.attributes.get(attr) or "")
+            if address:
+                return f"it loads {address}"
+    for node in found["meta"][:_MAX_NODES]:
         if (node.attributes.get("http-equiv") or "").lower() == "refresh":
             target = _hostname(
                 (node.attributes.get("content") or "").partition("=")[2].strip(" '\"")
             )
             if _market_host(target):
                 return f"it forwards to {target}"
-    for node in tree.css("script:not([src])")[:_MAX_NODES]:
-        match = _INLINE_MARKERS.search(node.text()[:_SCRIPT_CHARS])
+    for node in found["inline"][:_MAX_NODES]:
+        match = _inline_marker(node.text()[:_SCRIPT_CHARS])
         if match:
             return f"its script sets up a parking page ({match.group(0).strip()})"
+    return None
+
+
+def _rule_3_nodes(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
+    """The elements rule 3 reads, by kind, each kind in document order: a walk of the tree costs
+    about as much as the whole rule otherwise, so it is walked once rather than once a kind."""
+    found: dict[str, list[LexborNode]] = {kind: [] for kind in (*_KINDS.values(), "inline")}
+    for node in tree.css(_RULE_3):
+        kind = _KINDS[node.tag or ""]
+        if kind == "script" and "src" not in node.attributes:
+            kind = "inline"
+        found[kind].append(node)
+    return found
+
+
+def _inline_marker(script: str) -> re.Match[str] | None:
+    """The first of ``_INLINE_MARKERS`` in a script, looked for only where one can be.
+
+    The case-blind search costs microseconds per line of script; every match holds one of
+    ``_INLINE_WORDS`` once lower-cased, unless the script has a character that the search, but
+    not ``str.lower``, takes for an ASCII letter (``_CASE_ODD``).
+    """
+    lowered = script.lower()
+    if any(word in lowered for word in _INLINE_WORDS) or any(c in script for c in _CASE_ODD):
+        return _INLINE_MARKERS.search(script)
     return None
 
 
@@ -158,7 +201,8 @@ def parked(
     url: str, titles: Iterable[str | None], headings: Iterable[str], text: str, marker: str | None
 ) -> str | None:
     """Why the page at ``url`` is a parked or for-sale domain, or None (see the module's rules)."""
-    thin = len(text.split()) < _THIN_WORDS
+    # Split off no more words than the threshold needs: a long text is not thin either way.
+    thin = len(text.split(maxsplit=_THIN_WORDS)) < _THIN_WORDS
     prominent = [t for t in (*titles, *list(headings)[:_HEADINGS]) if t and len(t) < 200]
     for statement in prominent:
         if _SELF_STATEMENT.match(statement):
@@ -196,12 +240,26 @@ def _listing(url: str, thin: bool) -> str | None:
 
 
 def _parking_address(address: str) -> str | None:
+    if not _may_park(address):
+        return None
     host = _hostname(address)
     if host and any(_within(host, parking) for parking in _PARKING_HOSTS):
         return host
     if _PARKING_PATHS.search(address):
         return address.removeprefix("//").split("?")[0][:100]
     return None
+
+
+def _may_park(address: str) -> bool:
+    """False when ``address`` can name no parking host nor path, without parsing it (most of a
+    page's addresses): its host is lower-cased text of the address, unless the parser drops a
+    tab or newline from inside it first."""
+    lowered = address.lower()
+    return (
+        any(parking in lowered for parking in _PARKING_HOSTS)
+        or _PARKING_PATHS.search(address) is not None
+        or _URL_DROPPED.search(address) is not None
+    )
 
 
 def _market_host(host: str) -> str | None:
