@@ -33,7 +33,6 @@ from citecheck.models import (
     Report,
 )
 from citecheck.net.addresses import parse_host_address
-from citecheck.pages import PageReaders, workers_for
 from citecheck.parse import read
 from citecheck.urls import dedupe_key, split_fragment
 
@@ -367,9 +366,10 @@ async def _fetch_all(
     requests = [(stale[key], _validators(entries.get(key))) for key in keys]
     outcomes: dict[str, _Outcome] = {}
 
-    def store(key: str, outcome: _Outcome) -> None:
+    async def deliver(index: int, fetched: Fetched) -> None:
         nonlocal done
-        outcomes[key] = outcome
+        key = keys[index]
+        outcomes[key] = await _outcome(fetched, entries.get(key), clock(), fingerprints)
         done += 1
         host = _host(stale[key])
         pending[host] -= 1
@@ -377,27 +377,7 @@ async def _fetch_all(
             del pending[host]
         tell()
 
-    async def deliver(index: int, fetched: Fetched) -> None:
-        key, now = keys[index], clock()
-        entry = entries.get(key)
-        if fetched.http_status == 304 and entry is not None:
-            # Revalidated: the stored page still holds; keep its metadata and verdict.
-            store(key, _Outcome(entry.fetched, entry.meta, entry.verdict, False, now))
-            return
-
-        def then(meta: PageMeta | None, verdict: LinkVerdict) -> None:
-            # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL
-            # is too much to hold for thousands of URLs until the report is written.
-            store(key, _Outcome(replace(fetched, body=b""), meta, verdict, False, now))
-
-        # The verdict is decided without --accept, so that the cached verdict serves any
-        # --accept (classify.accepted).
-        await readers.read_soon(fetched, fingerprints, then)
-
-    async with (
-        PageReaders(workers_for(len(requests))) as readers,
-        network.fetcher(_fetch_options(options)) as fetcher,
-    ):
+    async with network.fetcher(_fetch_options(options)) as fetcher:
         await fetcher.fetch_each(requests, deliver)
     return outcomes
 
@@ -409,6 +389,55 @@ def _validators(entry: CacheEntry | None) -> dict[str, str] | None:
     from citecheck.cache import revalidation_headers  # an entry: the cache is loaded already
 
     return revalidation_headers(entry) or None
+
+
+async def _outcome(
+    fetched: Fetched, entry: CacheEntry | None, now: float, fingerprints: bool
+) -> _Outcome:
+    if fetched.http_status == 304 and entry is not None:
+        # Revalidated: the stored page still holds; keep its metadata and verdict.
+        return _Outcome(entry.fetched, entry.meta, entry.verdict, False, now)
+    if len(fetched.body) > _BIG_PAGE:
+        # Reading a big page takes long enough (0.3 s for 2 MB of small elements) to starve the
+        # event loop: the other fetches' timers would expire with their data already arrived.
+        meta = await asyncio.to_thread(_page_meta, fetched, fingerprints)
+    else:
+        meta = _page_meta(fetched, fingerprints)
+    # Decided without --accept, so that the cached verdict serves any --accept (classify.accepted).
+    verdict = classify.link_verdict(fetched, meta)
+    # The body has served its purpose (metadata, challenge markers): up to 2 MB a URL is too
+    # much to hold for thousands of URLs until the report is written.
+    return _Outcome(replace(fetched, body=b""), meta, verdict, False, now)
+
+
+_BIG_PAGE = 256 * 1024  # bytes of body from which the metadata is read in a worker thread
+
+
+def _page_meta(fetched: Fetched, fingerprint: bool) -> PageMeta | None:
+    if fetched.error is not None or not fetched.body:
+        return None
+    if not 200 <= (fetched.http_status or 0) < 300:
+        return None
+    from citecheck import meta
+
+    charset = _charset(fetched.header("content-type"))
+    return meta.page_meta(
+        fetched.body,
+        fetched.content_type,
+        fetched.final_url or fetched.url,
+        charset=charset,
+        fingerprint=fingerprint,
+    )
+
+
+def _charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
 
 
 def _host(url: str) -> str:
