@@ -351,3 +351,27 @@ def test_an_error_in_deliver_comes_out_as_itself(loopback) -> None:
         run(f"ftp://{site.host}:{site.port}/")  # delivered before any worker starts
     with pytest.raises(Boom):
         run(site.url("/"))  # delivered by a worker
+
+
+def test_the_workers_alive_at_once_are_bounded_by_the_overall_limit(loopback) -> None:
+    """With --per-host 64 nearly every URL of a small host would get a worker; the workers at
+    work in all are kept to twice the overall limit, so a long letter is not a task per URL."""
+    sites = [loopback() for _ in range(5)]
+    for site in sites:
+        site.route("/", OK)
+    urls = [(site.url(f"/?n={n}"), None) for n in range(40) for site in sites]
+    alive: list[int] = []
+
+    async def main() -> None:
+        options = FetchOptions(allow_private=True, per_host=64, max_concurrency=3)
+        async with Fetcher(options, resolver=TableResolver({})) as fetcher:
+
+            async def deliver(_index: int, _fetched: Fetched) -> None:
+                alive.append(len(asyncio.all_tasks()) - 1)  # less the test's own task
+
+            await fetcher.fetch_each(urls, deliver)
+
+    asyncio.run(main())
+    assert len(alive) == 200
+    assert max(alive) <= 2 * 3  # a worker per URL would have been up to 66 for each host
+    assert sum(len(site.requests) for site in sites) == 200

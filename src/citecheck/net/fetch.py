@@ -203,7 +203,9 @@ class Fetcher:
         answer is read, and each one waiting for a slot holds its frames. A host has
         ``per_host`` workers and spares (``_SPARE_WORKERS``) at work, and one more for each of
         its URLs waiting out a retry's backoff, which holds no slot. The busiest hosts' workers
-        start first, so the first free slots go to the run's critical path.
+        start first, so the first free slots go to the run's critical path, and the workers at
+        work in all are at most twice ``max_concurrency``: a host waits for a worker when others
+        would only wait for a slot.
         """
         lanes: dict[str, _Lane] = {}
         for index, (url, validators) in enumerate(requests):
@@ -227,32 +229,48 @@ class Fetcher:
         self, lanes: dict[str, _Lane], deliver: Callable[[int, Fetched], Awaitable[None]]
     ) -> None:
         staff = self.options.per_host + _SPARE_WORKERS
+        # Workers at work in all: enough to take every slot as it frees, twice over; more would
+        # only wait (with --per-host 64, a task for nearly every URL again).
+        seats = 2 * self.options.max_concurrency
+        busiest_first = sorted(lanes.values(), key=lambda lane: len(lane.waiting), reverse=True)
+        at_work = 0
         async with asyncio.TaskGroup() as group:
 
-            def hire(lane: _Lane) -> None:
-                while lane.waiting and lane.at_work < staff:
-                    lane.at_work += 1
-                    group.create_task(work(lane))
+            def hire() -> None:
+                nonlocal at_work
+                for lane in busiest_first:
+                    while lane.waiting and lane.at_work < staff and at_work < seats:
+                        lane.at_work += 1
+                        at_work += 1
+                        group.create_task(work(lane))
+                    if at_work >= seats:
+                        return
 
             def pause(lane: _Lane, paused: bool) -> None:
-                lane.at_work += -1 if paused else 1
+                nonlocal at_work
+                change = -1 if paused else 1
+                lane.at_work += change
+                at_work += change
                 if paused:
-                    hire(lane)
+                    hire()
 
             async def work(lane: _Lane) -> None:
+                nonlocal at_work
                 first = self._host(lane.host)
                 try:
-                    # More at work than the staff: a URL's backoff ended; one of them leaves.
-                    while lane.waiting and lane.at_work <= staff:
+                    # More at work than the staff or the seats: a URL's backoff ended; one of
+                    # them leaves.
+                    while lane.waiting and lane.at_work <= staff and at_work <= seats:
                         index, run, start, validators = lane.waiting.popleft()
                         run.on_pause = functools.partial(pause, lane)
                         fetched = await self._run(run, start, first, validators, True, True)
                         await deliver(index, fetched)
                 finally:
                     lane.at_work -= 1
+                    at_work -= 1
+                hire()  # its seat, to the busiest lane short of workers (not when cancelled)
 
-            for lane in sorted(lanes.values(), key=lambda lane: len(lane.waiting), reverse=True):
-                hire(lane)
+            hire()
 
     async def _run(
         self,
