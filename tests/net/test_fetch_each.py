@@ -22,7 +22,8 @@ from citecheck.net.fetch import Fetcher, FetchOptions
 from citecheck.net.resolve import TableResolver
 from citecheck.pipeline import run_check
 
-from servers import LoopbackServer, Reply, Request
+from servers import LoopbackServer, Reply, Request, redirect
+from testkit import treat_as_public
 
 OK = Reply(200, b"<title>A page</title>", [("Content-Type", "text/html")])
 
@@ -247,6 +248,53 @@ def test_a_url_in_backoff_does_not_hold_up_its_host(loopback, failing: int) -> N
     assert statuses == [(500, 2)] * failing + [(200, 1), (200, 1)]
 
 
+def test_more_urls_in_backoff_than_spare_workers_still_leave_the_slot_used(loopback) -> None:
+    # Four URLs in backoff at once, more than the two spares: each worker starting a backoff hires
+    # another, so the host's one slot goes on to its other URLs meanwhile.
+    site = loopback()
+    site.route("/fail", Reply(500))
+    site.route("/ok", OK)
+    failing = [site.url(f"/fail?{n}") for n in range(4)]
+    fine = [site.url(f"/ok?{n}") for n in range(4)]
+
+    fetch_each([(url, None) for url in failing + fine], per_host=1, retries=1, backoff=1.0)
+
+    # Every first attempt and every good URL came before any failing URL was asked again (a
+    # second attempt waits at least a second; without the hiring, the third failing URL would
+    # hold the last worker until then).
+    order = [request.path for request in site.requests]
+    assert order[:8] == [f"/fail?{n}" for n in range(4)] + [f"/ok?{n}" for n in range(4)]
+    assert sorted(order[8:]) == [f"/fail?{n}" for n in range(4)]
+
+
+def test_fetch_each_follows_redirects_and_keeps_the_address_guard(loopback) -> None:
+    public, private = loopback(), loopback()
+    public.route("/old", redirect("/new", 301))
+    public.route("/new", OK)
+    private.route("/", OK)
+    delivered: list[Fetched] = []
+
+    async def deliver(_index: int, fetched: Fetched) -> None:
+        delivered.append(fetched)
+
+    async def main() -> None:
+        # The guard on, with only the first server counted as a public address.
+        fetcher = Fetcher(
+            FetchOptions(), resolver=TableResolver({}), address_reason=treat_as_public(public.host)
+        )
+        async with fetcher:
+            await fetcher.fetch_each(
+                [(public.url("/old"), None), (private.url("/"), None)], deliver
+            )
+
+    asyncio.run(main())
+    by_url = {fetched.url: fetched for fetched in delivered}
+    moved = by_url[public.url("/old")]
+    assert (moved.http_status, moved.final_url) == (200, public.url("/new"))
+    assert by_url[private.url("/")].error is FetchError.PRIVATE_ADDRESS
+    assert private.requests == []
+
+
 # 5. An error in deliver, or a cancellation, ends fetch_each: no hang, no worker left running.
 
 
@@ -373,5 +421,33 @@ def test_the_workers_alive_at_once_are_bounded_by_the_overall_limit(loopback) ->
 
     asyncio.run(main())
     assert len(alive) == 200
-    assert max(alive) <= 2 * 3  # a worker per URL would have been up to 66 for each host
+    assert max(alive) == 2 * 3  # a worker per URL would have been up to 66 for each host
     assert sum(len(site.requests) for site in sites) == 200
+
+
+def test_each_host_counts_the_fetches_it_has_left_for_busiest_first(loopback) -> None:
+    """What ``_Slots`` ranks hosts by: from the start, every URL counts for its host until it is
+    delivered (white-box: the count is what busiest-first reads, and nothing shows it outside)."""
+    sites = [loopback() for _ in range(3)]
+    for site in sites:
+        site.route("/", OK)
+    sizes = {sites[0].host: 7, sites[1].host: 3, sites[2].host: 1}
+    urls = [site.url(f"/?n={n}") for site in sites for n in range(sizes[site.host])]
+    seen: list[tuple[int, int]] = []
+
+    async def main() -> None:
+        options = FetchOptions(allow_private=True, per_host=1, max_concurrency=2)
+        async with Fetcher(options, resolver=TableResolver({})) as fetcher:
+            left = dict(sizes)
+
+            async def deliver(index: int, _fetched: Fetched) -> None:
+                host = urls[index].split("/")[2].split(":")[0]
+                left[host] -= 1
+                seen.append((fetcher._host(host).pending, left[host]))
+
+            await fetcher.fetch_each([(url, None) for url in urls], deliver)
+            assert {host: fetcher._host(host).pending for host in sizes} == dict.fromkeys(sizes, 0)
+
+    asyncio.run(main())
+    assert len(seen) == 11
+    assert all(pending == left for pending, left in seen)

@@ -215,8 +215,9 @@ class Fetcher:
                 await deliver(index, start)
                 continue
             self._host(start.host).pending += 1
-            lane = lanes.get(start.host) or lanes.setdefault(start.host, _Lane(start.host))
-            lane.waiting.append((index, run, start, dict(validators or {})))
+            if start.host not in lanes:
+                lanes[start.host] = _Lane()
+            lanes[start.host].waiting.append((index, run, start, dict(validators or {})))
 
         try:
             await self._staff_lanes(lanes, deliver)
@@ -239,12 +240,12 @@ class Fetcher:
             def hire() -> None:
                 nonlocal at_work
                 for lane in busiest_first:
-                    while lane.waiting and lane.at_work < staff and at_work < seats:
+                    while lane.waiting and lane.at_work < staff:
+                        if at_work >= seats:
+                            return
                         lane.at_work += 1
                         at_work += 1
                         group.create_task(work(lane))
-                    if at_work >= seats:
-                        return
 
             def pause(lane: _Lane, paused: bool) -> None:
                 nonlocal at_work
@@ -256,13 +257,13 @@ class Fetcher:
 
             async def work(lane: _Lane) -> None:
                 nonlocal at_work
-                first = self._host(lane.host)
                 try:
                     # More at work than the staff or the seats: a URL's backoff ended; one of
                     # them leaves.
                     while lane.waiting and lane.at_work <= staff and at_work <= seats:
                         index, run, start, validators = lane.waiting.popleft()
                         run.on_pause = functools.partial(pause, lane)
+                        first = self._host(start.host)
                         fetched = await self._run(run, start, first, validators, True, True)
                         await deliver(index, fetched)
                 finally:
@@ -576,7 +577,6 @@ class _Lane:
     """One host's URLs waiting for a worker of ``Fetcher.fetch_each``, and its workers at work
     (not waiting out a backoff)."""
 
-    host: str
     waiting: deque[tuple[int, _Run, httpx.URL, dict[str, str]]] = field(default_factory=deque)
     at_work: int = 0
 
