@@ -47,19 +47,12 @@ def _parameters(callable_: object) -> set[str]:
     return set(inspect.signature(callable_).parameters)  # type: ignore[arg-type]
 
 
-def test_httpcore_pools_take_a_network_backend_and_these_settings() -> None:
-    wanted = {
-        "ssl_context",
-        "max_connections",
-        "max_keepalive_connections",
-        "keepalive_expiry",
-        "http1",
-        "http2",
-        "network_backend",
-    }
-    assert wanted <= _parameters(httpcore.AsyncConnectionPool)
-    assert callable(httpcore.AsyncConnectionPool.handle_async_request)
-    assert callable(httpcore.AsyncConnectionPool.aclose)
+def test_httpcore_connections_take_a_network_backend_and_these_settings() -> None:
+    wanted = {"origin", "ssl_context", "keepalive_expiry", "http1", "http2", "network_backend"}
+    assert wanted <= _parameters(httpcore.AsyncHTTPConnection)
+    for name in ("handle_async_request", "aclose", "is_available", "has_expired"):
+        assert callable(getattr(httpcore.AsyncHTTPConnection, name)), name
+    assert {"scheme", "host", "port"} <= _parameters(httpcore.Origin)
 
 
 def test_httpcore_network_backends_and_streams_have_this_interface() -> None:
@@ -110,23 +103,26 @@ def test_every_httpcore_exception_citecheck_maps_has_an_httpx_twin() -> None:
         assert issubclass(getattr(httpx, name), httpx.HTTPError), name
 
 
-def test_an_httpcore_pool_sends_through_the_backend_it_was_given() -> None:
-    # httpcore's documented mock backend stands in for citecheck's: the pool must dial through
-    # the backend passed to it and hand back the body as an async stream.
+def test_an_httpcore_connection_sends_through_the_backend_it_was_given() -> None:
+    # httpcore's documented mock backend stands in for citecheck's: the connection must dial
+    # through the backend passed to it, hand back the body as an async stream, and be available
+    # again once the body is read and closed (keep-alive).
     backend = httpcore.AsyncMockBackend(
         [b"HTTP/1.1 200 OK\r\n", b"Content-Length: 5\r\n", b"\r\n", b"hello"]
     )
 
-    async def main() -> tuple[int, bytes, bytes]:
-        async with httpcore.AsyncConnectionPool(network_backend=backend) as pool:
+    async def main() -> tuple[int, bytes, bytes, bool]:
+        origin = httpcore.Origin(b"http", b"ngo.test", 80)
+        async with httpcore.AsyncHTTPConnection(origin, network_backend=backend) as connection:
             request = httpcore.Request(
                 b"GET",
                 httpcore.URL(scheme=b"http", host=b"ngo.test", port=None, target=b"/"),
                 headers=[(b"Host", b"ngo.test")],
             )
-            response = await pool.handle_async_request(request)
+            response = await connection.handle_async_request(request)
             body = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
             await response.aclose()
-            return response.status, body, response.extensions["http_version"]
+            reusable = connection.is_available() and not connection.has_expired()
+            return response.status, body, response.extensions["http_version"], reusable
 
-    assert asyncio.run(main()) == (200, b"hello", b"HTTP/1.1")
+    assert asyncio.run(main()) == (200, b"hello", b"HTTP/1.1", True)

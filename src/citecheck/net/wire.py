@@ -1,23 +1,27 @@
-"""The wire under the fetcher: connections that dial only checked addresses, a few small pools
+"""The wire under the fetcher: connections that dial only checked addresses, a few idle ones kept
 per origin, and what a transport failure means.
 
 Built only on what httpx and httpcore document as extension points (their private attributes
 change without notice, and pyproject bounds the versions a contract test checks):
 
-* httpcore's connection pool takes a network backend (``network_backend=``, "Custom network
+* httpcore's connections take a network backend (``network_backend=``, "Custom network
   backends" in httpcore's docs). ``_PinnedBackend`` is constructed with the host, port and the
   addresses the address guard checked, and dials exactly those, never resolving the name again.
   URLs keep their host names, so the Host header, TLS SNI and certificate checking work on the
   name as usual. The addresses reach it as constructor arguments: ``Wire.send(request,
   addresses)`` picks (or makes) a lane pinned to them.
-* A lane is one ``httpcore.AsyncConnectionPool`` of one connection, used by one request at a
-  time. An origin has up to ``per_host`` idle lanes, newest reused first. One pool per origin
-  would multiplex HTTP/2 requests on one connection; one connection per request in flight keeps
-  an origin's requests independent as over HTTP/1.1, and gives ``Wire`` two decisions httpcore
-  does not make: a lane whose last response was not read to its end is closed (over HTTP/2 the
-  server would go on sending the abandoned stream, never acknowledged, until the connection's
-  window is used up and a later page arrives as headers without a body), and so is an idle lane
-  whose socket became readable (the server hung up; httpcore checks that for HTTP/1.1 only).
+* ``Wire`` is its own connection pool, which is what httpcore's docs ("Connections") offer
+  single connections for. A lane is one ``httpcore.AsyncHTTPConnection``, used by one request at
+  a time. (A one-connection ``AsyncConnectionPool`` per lane did the same with a pool's locks and
+  bookkeeping around every request.) An origin has up to ``per_host`` idle lanes, newest reused
+  first. One pool per origin would multiplex HTTP/2 requests on one connection; one connection
+  per request in flight keeps an origin's requests independent as over HTTP/1.1, and gives
+  ``Wire`` two decisions httpcore does not make: a lane whose last response was not read to its
+  end is closed (over HTTP/2 the server would go on sending the abandoned stream, never
+  acknowledged, until the connection's window is used up and a later page arrives as headers
+  without a body), and so is an idle lane whose socket became readable (the server hung up;
+  httpcore checks that for HTTP/1.1 only). An idle lane past its keep-alive or no longer
+  available is closed too, as a pool would.
 * No httpx client: ``AsyncClient.send`` keeps a cookie jar across requests (citecheck keeps
   cookies within one fetch's redirect chain only) and raises on the malformed ``Location``
   values citecheck records as bad redirects. ``Wire`` converts an ``httpx.Request`` to httpcore's
@@ -216,7 +220,7 @@ class _Stream(httpcore.AsyncNetworkStream):
 
 def _readable(sock: socket.socket | None) -> bool:
     """Whether a read would return at once; on an idle keep-alive connection that means the
-    server hung up (or sent garbage), so the pool must not reuse it. A closed socket counts."""
+    server hung up (or sent garbage), so the lane must not be reused. A closed socket counts."""
     if sock is None or sock.fileno() < 0:
         return True
     if not hasattr(select, "poll"):  # Windows has no poll(); select() on one socket is fine
@@ -227,27 +231,33 @@ def _readable(sock: socket.socket | None) -> bool:
 
 
 class _Lane:
-    """One connection's pool, pinned to the addresses checked when it was made."""
+    """One connection, pinned to the addresses checked when it was made."""
 
     def __init__(
-        self, context: ssl.SSLContext, http2: bool, host: str, port: int, addresses: tuple[str, ...]
+        self,
+        context: ssl.SSLContext,
+        http2: bool,
+        origin: httpcore.Origin,
+        addresses: tuple[str, ...],
     ) -> None:
-        self._backend = _PinnedBackend(host, port, addresses)
-        self.pool = httpcore.AsyncConnectionPool(
+        self._backend = _PinnedBackend(origin.host.decode("ascii"), origin.port, addresses)
+        self.connection = httpcore.AsyncHTTPConnection(
+            origin,
             ssl_context=context,
-            max_connections=1,
-            max_keepalive_connections=1,
             keepalive_expiry=_KEEPALIVE_EXPIRY,
             http1=True,
             http2=http2,
             network_backend=self._backend,
         )
 
-    def hung_up(self) -> bool:
-        """Whether the idle connection is readable: the server hung up (or sent something
-        unasked); either way, the connection is not worth the risk."""
+    def reusable(self) -> bool:
+        """Whether the idle connection can take a request: not expired, not closed, and not
+        readable (the server hung up, or sent something unasked; either way, not worth the
+        risk)."""
         stream = self._backend.stream
-        return stream is not None and stream.get_extra_info("is_readable")
+        if stream is not None and stream.get_extra_info("is_readable"):
+            return False
+        return self.connection.is_available() and not self.connection.has_expired()
 
 
 class _Origin:
@@ -288,7 +298,7 @@ class Wire:
         except BaseException:
             origin.active -= 1
             raise
-        assert isinstance(answer.stream, AsyncIterable), "an async pool's body"
+        assert isinstance(answer.stream, AsyncIterable), "an async connection's body"
         response = httpx.Response(
             answer.status,
             headers=answer.headers,
@@ -306,12 +316,13 @@ class Wire:
     ) -> _Lane:
         while origin.idle:
             lane = origin.idle.pop()
-            if not lane.hung_up():
+            if lane.reusable():
                 return lane
-            await lane.pool.aclose()
+            await lane.connection.aclose()
         # HTTP/2 is only ever negotiated over TLS (ALPN); plain-http origins skip loading h2.
         http2 = url.scheme == "https"
-        return _Lane(self._context, http2, url.raw_host.decode("ascii"), port, addresses)
+        where = httpcore.Origin(url.raw_scheme, url.raw_host, port)
+        return _Lane(self._context, http2, where, addresses)
 
     @staticmethod
     async def _exchange(lane: _Lane, request: httpx.Request) -> httpcore.Response:
@@ -325,9 +336,9 @@ class Wire:
             extensions=request.extensions,
         )
         try:
-            return await lane.pool.handle_async_request(core)
+            return await lane.connection.handle_async_request(core)
         except Exception as exc:
-            await lane.pool.aclose()
+            await lane.connection.aclose()
             _raise_as_httpx(exc)
 
     async def _release(self, origin: _Origin, lane: _Lane, read_to_end: bool) -> None:
@@ -335,7 +346,7 @@ class Wire:
         if read_to_end and len(origin.idle) < self._per_host:
             origin.idle.append(lane)
         else:
-            await lane.pool.aclose()
+            await lane.connection.aclose()
 
     async def _evict(self) -> None:
         if len(self._origins) <= self._max_idle:
@@ -343,13 +354,13 @@ class Wire:
         idle = [key for key, origin in self._origins.items() if origin.active == 0]
         for key in idle[: max(0, len(idle) - self._max_idle)]:
             for lane in self._origins.pop(key).idle:
-                await lane.pool.aclose()
+                await lane.connection.aclose()
 
     async def aclose(self) -> None:
         origins, self._origins = list(self._origins.values()), {}
         for origin in origins:
             for lane in origin.idle:
-                await lane.pool.aclose()
+                await lane.connection.aclose()
 
 
 class _Body(httpx.AsyncByteStream):
